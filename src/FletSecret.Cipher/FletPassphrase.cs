@@ -1,0 +1,90 @@
+using System;
+using System.Security;
+
+namespace FletSecret.Cipher;
+
+/// <summary>
+/// A Flet secret key (the passphrase given to <c>flet.security.encrypt</c>), held as UTF-8 bytes that are
+/// zeroed on <see cref="Dispose"/>. Encrypts and decrypts by deriving a key per token's salt.
+/// </summary>
+public sealed class FletPassphrase : IDisposable
+{
+    private byte[]? _utf8;
+
+    /// <summary>Takes a copy of the passphrase's UTF-8 bytes.</summary>
+    public FletPassphrase(string passphrase)
+        : this(TextCodec.ToUtf8(passphrase ?? throw new ArgumentNullException(nameof(passphrase)), "passphrase"), owned: true)
+    {
+    }
+
+    /// <summary>Takes the passphrase from characters; zero the array yourself when done with it.</summary>
+    public FletPassphrase(char[] passphrase)
+        : this(TextCodec.ToUtf8(passphrase ?? throw new ArgumentNullException(nameof(passphrase)), "passphrase"), owned: true)
+    {
+    }
+
+    /// <summary>Takes the passphrase from a SecureString without making a managed string of it.</summary>
+    public FletPassphrase(SecureString passphrase)
+        : this(TextCodec.ToUtf8(passphrase ?? throw new ArgumentNullException(nameof(passphrase)), "passphrase"), owned: true)
+    {
+    }
+
+    private FletPassphrase(byte[] utf8, bool owned) => _utf8 = owned ? utf8 : (byte[])utf8.Clone();
+
+    /// <summary>Takes a copy of the passphrase given as UTF-8 bytes.</summary>
+    public static FletPassphrase FromUtf8(byte[] utf8) =>
+        new(utf8 ?? throw new ArgumentNullException(nameof(utf8)), owned: false);
+
+    /// <summary>Takes ownership of <paramref name="utf8"/>: it is zeroed on Dispose.</summary>
+    internal static FletPassphrase Own(byte[] utf8) => new(utf8, owned: true);
+
+    /// <summary>The passphrase's length in UTF-8 bytes.</summary>
+    public int Utf8Length => Bytes.Length;
+
+    internal byte[] Bytes => _utf8 ?? throw new ObjectDisposedException(nameof(FletPassphrase));
+
+    /// <summary>Derives the key for a given 16-byte salt (for example a token's, or a fixed one for test vectors).</summary>
+    public FletKey DeriveKey(byte[] salt, int iterations = FletSecurity.DefaultIterations)
+    {
+        if (salt is null) throw new ArgumentNullException(nameof(salt));
+        if (salt.Length != Fernet.SaltSize) throw new ArgumentException("A Flet salt is 16 bytes.", nameof(salt));
+        FletSecurity.CheckIterations(iterations);
+        var key = new byte[Pbkdf2.KeySize];
+        Pbkdf2.DeriveKey(Bytes, salt, iterations, key);
+        return new FletKey(key, (byte[])salt.Clone(), iterations);
+    }
+
+    /// <summary>Derives a key under a fresh random salt, to encrypt one or more tokens with.</summary>
+    public FletKey CreateKey(int iterations = FletSecurity.DefaultIterations) =>
+        DeriveKey(SecureRandom.Bytes(Fernet.SaltSize), iterations);
+
+    /// <summary>Encrypts as <c>flet.security.encrypt</c> does: a fresh salt and IV, the current time.</summary>
+    public string Encrypt(string plainText, int iterations = FletSecurity.DefaultIterations)
+    {
+        using FletKey key = CreateKey(iterations);
+        return key.Encrypt(plainText);
+    }
+
+    /// <summary>Decrypts as <c>flet.security.decrypt</c> does, with an optional Fernet TTL.</summary>
+    public string Decrypt(string token, int iterations = FletSecurity.DefaultIterations, TimeSpan? maxAge = null)
+    {
+        ParsedToken parsed = Fernet.Parse(token);
+        using FletKey key = DeriveKey(parsed.CopySalt(), iterations);
+        byte[] plaintext = key.Open(parsed, maxAge, DateTimeOffset.UtcNow);
+        try
+        {
+            return TextCodec.ToText(plaintext);
+        }
+        finally
+        {
+            SecureMemory.Zero(plaintext);
+        }
+    }
+
+    /// <summary>Zeroes the passphrase bytes.</summary>
+    public void Dispose()
+    {
+        SecureMemory.Zero(_utf8);
+        _utf8 = null;
+    }
+}

@@ -1,0 +1,119 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Security;
+using System.Text;
+
+namespace FletSecret.Cipher;
+
+/// <summary>
+/// Strict UTF-8 in and out, as Python's str.encode() and bytes.decode() are. SecureString content goes through
+/// unmanaged memory that is freed with the matching ZeroFree call; no managed string of it is made.
+/// </summary>
+internal static class TextCodec
+{
+    public static byte[] ToUtf8(string text, string what)
+    {
+        try
+        {
+            return Fernet.StrictUtf8.GetBytes(text);
+        }
+        catch (EncoderFallbackException)
+        {
+            throw LoneSurrogate(what);
+        }
+    }
+
+    public static byte[] ToUtf8(char[] chars, string what)
+    {
+        try
+        {
+            return Fernet.StrictUtf8.GetBytes(chars);
+        }
+        catch (EncoderFallbackException)
+        {
+            throw LoneSurrogate(what);
+        }
+    }
+
+    public static unsafe byte[] ToUtf8(SecureString secure, string what)
+    {
+        IntPtr unmanaged = Marshal.SecureStringToGlobalAllocUnicode(secure);
+        try
+        {
+            char* chars = (char*)unmanaged;
+            int length = secure.Length;
+            int count = Fernet.StrictUtf8.GetByteCount(chars, length);
+            var bytes = new byte[count];
+            if (count > 0)
+            {
+                fixed (byte* destination = bytes) Fernet.StrictUtf8.GetBytes(chars, length, destination, count);
+            }
+            return bytes;
+        }
+        catch (EncoderFallbackException)
+        {
+            throw LoneSurrogate(what);
+        }
+        finally
+        {
+            Marshal.ZeroFreeGlobalAllocUnicode(unmanaged);
+        }
+    }
+
+    public static string ToText(byte[] utf8)
+    {
+        try
+        {
+            return Fernet.StrictUtf8.GetString(utf8);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw NotText();
+        }
+    }
+
+    public static char[] ToChars(byte[] utf8)
+    {
+        try
+        {
+            return Fernet.StrictUtf8.GetChars(utf8);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw NotText();
+        }
+    }
+
+    /// <summary>SecureString holds at most 65536 characters (a .NET limit).</summary>
+    public const int MaxSecureStringLength = 65536;
+
+    public static unsafe SecureString ToSecureString(byte[] utf8)
+    {
+        char[] chars = ToChars(utf8);
+        try
+        {
+            if (chars.Length > MaxSecureStringLength)
+            {
+                throw new FletTokenException(FletTokenError.TooLarge,
+                    $"The plaintext has {chars.Length} characters; a SecureString holds at most {MaxSecureStringLength}. Read it as a string instead.");
+            }
+            SecureString secure;
+            fixed (char* pointer = chars) secure = new SecureString(pointer, chars.Length);
+            secure.MakeReadOnly();
+            return secure;
+        }
+        finally
+        {
+            SecureMemory.Zero(chars);
+        }
+    }
+
+    // The fallback exceptions quote the offending characters or bytes, so they are never kept as inner exceptions.
+    private static FletTokenException LoneSurrogate(string what) =>
+        new(FletTokenError.InvalidText,
+            $"The {what} holds a lone UTF-16 surrogate, which has no UTF-8 form; Flet could not use it either. Fix the text's encoding.");
+
+    private static FletTokenException NotText() =>
+        new(FletTokenError.NotUtf8Text,
+            "The token is authentic but its plaintext is not UTF-8 text; it was not made by Flet's encrypt. Read it as bytes.");
+}
