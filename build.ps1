@@ -1,0 +1,186 @@
+#Requires -Version 5.1
+<#
+.SYNOPSIS
+Builds, tests, demonstrates, benchmarks and packages FletSecret.
+
+.DESCRIPTION
+Build    out/FletSecret: the manifest, bin/net8.0 and bin/netstandard2.0, and the help (en-US).
+Test     Build, then the xUnit suites (both builds of the cipher) and the Pester tests in a fresh pwsh;
+         ends with one line 'N passed, N failed' and exits non-zero on any failure.
+Demo     Build, then encrypt and decrypt a sample string and show the Python that reads the same token.
+Bench    Build, then the benchmark table (see docs/performance.md).
+Package  Build, then out/packages: the module's nupkg (PSResourceGet) and FletSecret.Cipher's (dotnet pack).
+
+Run it from any pwsh 7.4+ or Windows PowerShell 5.1; on a machine with only the .NET SDK:
+  dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$root = $PSScriptRoot
+$out = Join-Path $root 'out'
+$moduleOut = Join-Path $out 'FletSecret'
+$frameworks = 'net8.0', 'netstandard2.0'
+$pesterVersion = [version]'5.7.1'
+
+function Invoke-Native {
+    param([string] $Command, [string[]] $Arguments)
+    & $Command @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "'$Command $($Arguments -join ' ')' failed with exit code $LASTEXITCODE." }
+}
+
+function Get-ModuleVersion {
+    $text = Get-Content -Raw -LiteralPath (Join-Path $root 'FletSecret.psd1')
+    if ($text -notmatch "ModuleVersion\s*=\s*'([^']+)'") { throw 'FletSecret.psd1 has no ModuleVersion.' }
+    $Matches[1]
+}
+
+# The command line that starts this same PowerShell again: pwsh itself, or 'dotnet pwsh.dll' for the dotnet tool.
+function Get-PwshCommand {
+    $exe = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    $name = [System.IO.Path]::GetFileNameWithoutExtension($exe)
+    if ($name -in 'pwsh', 'powershell') { return , @($exe) }
+    $dll = Join-Path $PSHOME 'pwsh.dll'
+    if (Test-Path -LiteralPath $dll) { return , @($exe, $dll) }
+    throw "Cannot tell how to start PowerShell again from '$exe'."
+}
+
+function Invoke-Build {
+    $version = Get-ModuleVersion
+    if (Test-Path -LiteralPath $moduleOut) { Remove-Item -LiteralPath $moduleOut -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $moduleOut
+    foreach ($framework in $frameworks) {
+        $publish = Join-Path $out "publish/$framework"
+        Invoke-Native dotnet @('publish', (Join-Path $root 'src/FletSecret/FletSecret.csproj'), '--nologo', '-v', 'quiet',
+            '-c', $Configuration, '-f', $framework, '-o', $publish, "-p:Version=$version")
+        # Ship only the assemblies: no pdb, no xml docs, no PowerShell reference assemblies.
+        $bin = New-Item -ItemType Directory -Path (Join-Path $moduleOut "bin/$framework")
+        Get-ChildItem -LiteralPath $publish -Filter *.dll |
+            Where-Object Name -NotIn 'System.Management.Automation.dll' |
+            Copy-Item -Destination $bin
+    }
+    Copy-Item -LiteralPath (Join-Path $root 'FletSecret.psd1') -Destination $moduleOut
+    foreach ($file in 'LICENSE', 'CHANGELOG.md') {
+        $path = Join-Path $root $file
+        if (Test-Path -LiteralPath $path) { Copy-Item -LiteralPath $path -Destination $moduleOut }
+    }
+    Build-Help
+    Write-Host "Built FletSecret $version into $moduleOut"
+}
+
+function Build-Help {
+    $docs = Join-Path $root 'docs/en-US'
+    if (-not (Test-Path -LiteralPath $docs)) { return }
+    $helpOut = Join-Path $moduleOut 'en-US'
+    $platyPS = Get-Module -ListAvailable -Name platyPS | Sort-Object Version -Descending | Select-Object -First 1
+    if ($platyPS) {
+        Import-Module $platyPS
+        $null = New-ExternalHelp -Path $docs -OutputPath $helpOut -Force
+    }
+    else {
+        & (Join-Path $root 'tools/ConvertTo-FletSecretHelp.ps1') -MarkdownPath $docs -OutputPath $helpOut
+    }
+}
+
+function Get-NuGetPackagesFolder {
+    if ($env:NUGET_PACKAGES) { return $env:NUGET_PACKAGES }
+    $line = dotnet nuget locals global-packages --list | Select-Object -First 1
+    ($line -replace '^global-packages:\s*', '').Trim()
+}
+
+# Pester: an installed one if it is new enough, else the module inside the NuGet package, restored into the cache.
+function Get-PesterManifest {
+    $installed = Get-Module -ListAvailable -Name Pester |
+        Where-Object { $_.Version -ge [version]'5.5.0' } | Sort-Object Version -Descending | Select-Object -First 1
+    if ($installed) { return $installed.Path }
+    $manifest = Join-Path (Get-NuGetPackagesFolder) "pester/$pesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path -LiteralPath $manifest)) {
+        Invoke-Native dotnet @('restore', (Join-Path $root 'tools/pester/Pester.Restore.csproj'), '--nologo', '-v', 'quiet',
+            "-p:PesterVersion=$pesterVersion")
+    }
+    if (-not (Test-Path -LiteralPath $manifest)) { throw "Pester $pesterVersion was not found at $manifest after restore." }
+    $manifest
+}
+
+function Invoke-UnitTests {
+    $results = Join-Path $out 'TestResults/xunit'
+    if (Test-Path -LiteralPath $results) { Remove-Item -LiteralPath $results -Recurse -Force }
+    & dotnet test (Join-Path $root 'FletSecret.sln') --nologo -c $Configuration --logger 'trx' --logger 'console;verbosity=normal' --results-directory $results | Out-Host
+    $passed = 0; $failed = 0; $skipped = 0
+    foreach ($trx in Get-ChildItem -LiteralPath $results -Filter *.trx -ErrorAction SilentlyContinue) {
+        $counters = ([xml](Get-Content -Raw -LiteralPath $trx.FullName)).TestRun.ResultSummary.Counters
+        $passed += [int]$counters.passed
+        $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        $skipped += [int]$counters.notExecuted
+    }
+    if ($LASTEXITCODE -ne 0 -and $failed -eq 0) { $failed = 1; Write-Host 'dotnet test failed without a failed test (a build or runner error).' }
+    [pscustomobject]@{ Passed = $passed; Failed = $failed; Skipped = $skipped }
+}
+
+function Invoke-PesterTests {
+    $pester = Get-PesterManifest
+    $summary = Join-Path $out 'TestResults/pester.json'
+    $null = New-Item -ItemType Directory -Force -Path (Split-Path $summary)
+    if (Test-Path -LiteralPath $summary) { Remove-Item -LiteralPath $summary }
+    $runner = Join-Path $root 'tools/Invoke-PesterTests.ps1'
+    $pwsh = Get-PwshCommand
+    $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $runner,
+        '-PesterManifest', $pester, '-TestPath', (Join-Path $root 'tests'), '-SummaryPath', $summary)
+    & $pwsh[0] @arguments | Out-Host
+    if (-not (Test-Path -LiteralPath $summary)) {
+        Write-Host 'Pester did not report a result.'
+        return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
+    }
+    Get-Content -Raw -LiteralPath $summary | ConvertFrom-Json
+}
+
+function Invoke-Test {
+    Invoke-Build
+    $unit = Invoke-UnitTests
+    $pester = Invoke-PesterTests
+    $passed = $unit.Passed + $pester.Passed
+    $failed = $unit.Failed + $pester.Failed
+    $skipped = $unit.Skipped + $pester.Skipped
+    Write-Host ("xUnit: {0} passed, {1} failed, {2} skipped. Pester: {3} passed, {4} failed, {5} skipped." -f
+        $unit.Passed, $unit.Failed, $unit.Skipped, $pester.Passed, $pester.Failed, $pester.Skipped)
+    Write-Host ('{0} passed, {1} failed, {2} skipped' -f $passed, $failed, $skipped)
+    if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    $pwsh = Get-PwshCommand
+    $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'tools/Demo.ps1'))
+    & $pwsh[0] @arguments
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
+function Invoke-Bench {
+    Invoke-Build
+    $pwsh = Get-PwshCommand
+    $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'bench/Invoke-Bench.ps1'))
+    & $pwsh[0] @arguments
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
+function Invoke-Package {
+    Invoke-Build
+    & (Join-Path $root 'tools/New-Packages.ps1') -ModulePath $moduleOut -OutputPath (Join-Path $out 'packages') -Configuration $Configuration
+}
+
+switch ($Task) {
+    'Clean' { if (Test-Path -LiteralPath $out) { Remove-Item -LiteralPath $out -Recurse -Force } }
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
+    'Bench' { Invoke-Bench }
+    'Package' { Invoke-Package }
+}

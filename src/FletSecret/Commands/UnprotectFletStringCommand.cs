@@ -1,0 +1,129 @@
+using System;
+using System.Collections.Concurrent;
+using System.Linq;
+using System.Management.Automation;
+using System.Security;
+using System.Threading;
+using FletSecret.Cipher;
+
+namespace FletSecret.Commands;
+
+/// <summary>Decrypts Flet tokens, as flet.security.decrypt does.</summary>
+[Cmdlet(VerbsSecurity.Unprotect, "FletString", DefaultParameterSetName = DefaultKeySet)]
+[OutputType(typeof(string), typeof(SecureString))]
+public sealed class UnprotectFletStringCommand : FletKeyCommandBase
+{
+    // Tokens that share salt and iteration count share a key: derive it once per call.
+    private readonly ConcurrentDictionary<string, Lazy<FletKey>> _keys = new();
+    private string _iterationsText = string.Empty;
+
+    /// <summary>The Flet tokens to decrypt.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Token", "EncryptedData")]
+    [AllowEmptyString]
+    [AllowEmptyCollection]
+    public string?[] InputObject { get; set; } = Array.Empty<string>();
+
+    /// <summary>PBKDF2 iteration counts to try, in order.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ValidateRange(1, int.MaxValue)]
+    public int[] Iterations { get; set; } = { FletSecurity.DefaultIterations };
+
+    /// <summary>The Fernet TTL: older tokens are refused.</summary>
+    [Parameter]
+    [ValidateNonNegativeTimeSpan]
+    public TimeSpan MaxAge { get; set; }
+
+    /// <summary>Output SecureStrings instead of strings.</summary>
+    [Parameter]
+    public SwitchParameter AsSecureString { get; set; }
+
+    internal override string Activity => "Decrypting Flet tokens";
+
+    private TimeSpan? Ttl => MyInvocation.BoundParameters.ContainsKey(nameof(MaxAge)) ? MaxAge : null;
+
+    internal override string DescribeSettings() =>
+        $"Iterations tried in order: {_iterationsText}. Maximum age: {(Ttl is TimeSpan t ? t.ToString() : "none")}. " +
+        $"Output: {(AsSecureString ? "SecureString" : "String")}.";
+
+    /// <inheritdoc />
+    protected override void BeginProcessing()
+    {
+        _iterationsText = string.Join(", ", Iterations);
+        base.BeginProcessing();
+        if (!MyInvocation.ExpectingInput) SetTotal(InputObject.Length);
+    }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        TimeSpan? ttl = Ttl;
+        foreach (string? token in InputObject)
+        {
+            Submit(() => Decrypt(token, ttl));
+        }
+    }
+
+    private ItemResult Decrypt(string? token, TimeSpan? ttl)
+    {
+        byte[]? plaintext = null;
+        try
+        {
+            ParsedToken parsed = Fernet.Parse(token);
+            DateTimeOffset now = DateTimeOffset.UtcNow;
+            FletTokenException? refused = null;
+            foreach (int iterations in Iterations)
+            {
+                try
+                {
+                    plaintext = KeyFor(parsed, iterations).Open(parsed, ttl, now);
+                    break;
+                }
+                catch (FletTokenException e) when (e.Error == FletTokenError.AuthenticationFailed)
+                {
+                    refused = e;
+                }
+            }
+            if (plaintext is null) throw refused!;
+            object output = AsSecureString ? TextCodec.ToSecureString(plaintext) : TextCodec.ToText(plaintext);
+            return new ItemResult(output, null);
+        }
+        catch (FletTokenException e)
+        {
+            return Failure(e, token, _iterationsText);
+        }
+        finally
+        {
+            if (plaintext is not null) Array.Clear(plaintext, 0, plaintext.Length);
+        }
+    }
+
+    private FletKey KeyFor(ParsedToken token, int iterations)
+    {
+        string id = Convert.ToBase64String(token.Buffer, 0, Fernet.SaltSize) + ":" + iterations;
+        return _keys.GetOrAdd(id, _ => new Lazy<FletKey>(
+            () => Passphrase.DeriveKey(token.CopySalt(), iterations), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+    }
+
+    internal override string DescribeTotals() => $"Derived {_keys.Count(k => k.Value.IsValueCreated)} key(s).";
+
+    internal override void DisposeKeys()
+    {
+        foreach (Lazy<FletKey> key in _keys.Values)
+        {
+            if (key.IsValueCreated) key.Value.Dispose();
+        }
+        _keys.Clear();
+    }
+}
+
+/// <summary>Refuses a negative -MaxAge at binding time.</summary>
+internal sealed class ValidateNonNegativeTimeSpanAttribute : ValidateArgumentsAttribute
+{
+    protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+    {
+        if (arguments is TimeSpan span && span < TimeSpan.Zero)
+            throw new ValidationMetadataException("-MaxAge cannot be negative; give how old a token may be, for example (New-TimeSpan -Days 30).");
+    }
+}

@@ -1,0 +1,48 @@
+using System;
+using System.Management.Automation;
+using FletSecret.Cipher;
+
+namespace FletSecret;
+
+/// <summary>Turns the cipher's errors into error records with stable ids, specific categories and advice.</summary>
+internal static class ErrorMapping
+{
+    public static ErrorRecord ForToken(FletTokenException e, object? target, string advice)
+    {
+        (string id, ErrorCategory category) = e.Error switch
+        {
+            FletTokenError.InvalidFormat => ("FletSecret.InvalidToken", ErrorCategory.InvalidData),
+            FletTokenError.AuthenticationFailed => ("FletSecret.AuthenticationFailed", ErrorCategory.SecurityError),
+            FletTokenError.Expired => ("FletSecret.TokenExpired", ErrorCategory.InvalidData),
+            FletTokenError.TimestampInFuture => ("FletSecret.TokenFromFuture", ErrorCategory.InvalidData),
+            FletTokenError.NotUtf8Text => ("FletSecret.NotUtf8Text", ErrorCategory.InvalidData),
+            FletTokenError.InvalidText => ("FletSecret.InvalidText", ErrorCategory.InvalidData),
+            FletTokenError.TooLarge => ("FletSecret.InputTooLarge", ErrorCategory.LimitsExceeded),
+            _ => ("FletSecret.InvalidToken", ErrorCategory.InvalidData),
+        };
+        var record = new ErrorRecord(e, id, category, target);
+        record.ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = advice };
+        return record;
+    }
+
+    public static ErrorRecord ForKeySource(KeySourceException e) =>
+        new(e, e.ErrorId, e.Category, e.Target)
+        {
+            ErrorDetails = new ErrorDetails(e.Message),
+        };
+
+    /// <summary>What to try next, by error kind; never quotes the input.</summary>
+    public static string Advice(FletTokenError error, string iterationsTried) => error switch
+    {
+        FletTokenError.AuthenticationFailed =>
+            $"Tried {iterationsTried} PBKDF2 iterations. Check that the key is the app's secret key. Tokens made by Flet 0.27.4 " +
+            "or older use 100000 iterations: add -Iterations 600000,100000.",
+        FletTokenError.InvalidFormat => "Check that the whole token was copied, with nothing added or cut off.",
+        FletTokenError.Expired => "The token is older than -MaxAge: make a new one, or raise -MaxAge.",
+        FletTokenError.TimestampInFuture => "Check the clock of this machine and of the machine that made the token.",
+        FletTokenError.NotUtf8Text => "The token was not made from text by Flet; it cannot be read as a string.",
+        FletTokenError.InvalidText => "Fix the encoding of the text; Flet could not encrypt it either.",
+        FletTokenError.TooLarge => $"Split the data; a token holds at most {FletTokenLimits.MaxPlaintextBytes} bytes of text.",
+        _ => string.Empty,
+    };
+}

@@ -1,0 +1,58 @@
+using System;
+using FletSecret.Cipher;
+
+namespace FletSecret;
+
+/// <summary>A token's structure, as Get-FletTokenInfo shows it.</summary>
+public sealed class FletTokenInfo
+{
+    private FletTokenInfo(string? token) => Token = token;
+
+    internal static FletTokenInfo Inspect(string? token, DateTimeOffset now)
+    {
+        var info = new FletTokenInfo(token);
+        try
+        {
+            Cipher.FletTokenInfo parsed = Cipher.FletTokenInfo.Parse(token!);
+            info.IsValid = true;
+            info.Salt = parsed.SaltHex;
+            info.Timestamp = parsed.Timestamp;
+            info.Age = parsed.Timestamp is DateTimeOffset time ? now - time : null;
+            info.CiphertextLength = parsed.CiphertextLength;
+            info.MinPlaintextLength = parsed.MinPlaintextBytes;
+            info.MaxPlaintextLength = parsed.MaxPlaintextBytes;
+        }
+        catch (FletTokenException e)
+        {
+            info.Problem = e.Message;
+        }
+        return info;
+    }
+
+    /// <summary>The token as given.</summary>
+    public string? Token { get; }
+
+    /// <summary>Whether the token has a Flet token's structure (its key is not checked).</summary>
+    public bool IsValid { get; private set; }
+
+    /// <summary>Why the token is not valid, or null.</summary>
+    public string? Problem { get; private set; }
+
+    /// <summary>The 16-byte PBKDF2 salt, as hex.</summary>
+    public string? Salt { get; private set; }
+
+    /// <summary>When the token says it was made (UTC). Not authenticated until the token is decrypted.</summary>
+    public DateTimeOffset? Timestamp { get; private set; }
+
+    /// <summary>How long ago the token says it was made.</summary>
+    public TimeSpan? Age { get; private set; }
+
+    /// <summary>The AES ciphertext length in bytes.</summary>
+    public int? CiphertextLength { get; private set; }
+
+    /// <summary>The fewest UTF-8 bytes the plaintext can have.</summary>
+    public int? MinPlaintextLength { get; private set; }
+
+    /// <summary>The most UTF-8 bytes the plaintext can have.</summary>
+    public int? MaxPlaintextLength { get; private set; }
+}
