@@ -48,15 +48,11 @@ internal static class Base64Url
         destination[d] = (byte)'=';
     }
 
-    /// <summary>Decodes a whole string into a new array.</summary>
-    public static byte[] Decode(string text, string layer)
-    {
-        var source = new StringSource(text);
-        int length = DecodedLength(source, 0, text.Length, layer);
-        var result = new byte[length];
-        DecodeInto(source, 0, text.Length, result, 0);
-        return result;
-    }
+    /// <summary>Checks a whole string and returns how many bytes it decodes to.</summary>
+    public static int DecodedLength(string text, string layer) => DecodedLength(new StringSource(text), 0, text.Length, layer);
+
+    /// <summary>Decodes a string that <see cref="DecodedLength(string, string)"/> has checked into destination[0..).</summary>
+    public static void Decode(string text, byte[] destination) => DecodeInto(new StringSource(text), 0, text.Length, destination, 0);
 
     /// <summary>
     /// Decodes ASCII text held in <paramref name="buffer"/>[offset..offset+count) into the same buffer from

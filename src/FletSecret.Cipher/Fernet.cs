@@ -22,73 +22,110 @@ internal static class Fernet
 
     public static int PayloadSize(int plaintextBytes) => checked(HeaderSize + (plaintextBytes / 16 + 1) * 16 + MacSize);
 
-    /// <summary>Makes a whole Flet token (both layers) from plaintext[offset..offset+count).</summary>
-    public static string Encrypt(byte[] key, byte[] salt, byte[] plaintext, int offset, int count, byte[] iv, long unixSeconds)
+    /// <summary>
+    /// Makes a whole Flet token (both layers) from a plaintext of <paramref name="plaintextBytes"/> UTF-8 bytes that
+    /// <paramref name="writePlaintext"/> writes into the given buffer at the given offset.
+    /// </summary>
+    /// <remarks>
+    /// One buffer serves every step: the plaintext is written into its tail, encrypted in place, signed, then
+    /// base64-expanded forward into the same buffer behind the salt (the writer never passes the reader).
+    /// A large plaintext so costs one buffer of the token's size in bytes besides the output string.
+    /// </remarks>
+    public static string Encrypt(byte[] key, byte[] salt, int plaintextBytes, Action<byte[], int> writePlaintext, byte[] iv, long unixSeconds)
     {
-        byte[] payload = Seal(key, plaintext, offset, count, iv, unixSeconds);
-        var outer = new byte[SaltSize + Base64Url.EncodedLength(payload.Length)];
-        Buffer.BlockCopy(salt, 0, outer, 0, SaltSize);
-        Base64Url.Encode(payload, 0, payload.Length, outer, SaltSize);
-        return EncodeToString(outer);
+        CheckPlaintextSize(plaintextBytes);
+        int payloadSize = PayloadSize(plaintextBytes);
+        int outerSize = SaltSize + Base64Url.EncodedLength(payloadSize);
+        byte[] buffer = LargeBuffer.Rent(outerSize);
+        try
+        {
+            int payloadOffset = outerSize - payloadSize;
+            writePlaintext(buffer, payloadOffset + HeaderSize);
+            SealInPlace(key, buffer, payloadOffset, plaintextBytes, iv, unixSeconds);
+            Buffer.BlockCopy(salt, 0, buffer, 0, SaltSize);
+            Base64Url.Encode(buffer, payloadOffset, payloadSize, buffer, SaltSize);
+            return EncodeToString(buffer, outerSize);
+        }
+        finally
+        {
+            LargeBuffer.Return(buffer, outerSize);
+        }
     }
 
     /// <summary>The Fernet payload before base64: 0x80 || time || IV || AES-128-CBC(plaintext) || HMAC.</summary>
     public static byte[] Seal(byte[] key, byte[] plaintext, int offset, int count, byte[] iv, long unixSeconds)
     {
+        CheckPlaintextSize(count);
+        var payload = new byte[PayloadSize(count)];
+        Buffer.BlockCopy(plaintext, offset, payload, HeaderSize, count);
+        SealInPlace(key, payload, 0, count, iv, unixSeconds);
+        return payload;
+    }
+
+    private static void CheckPlaintextSize(int count)
+    {
         if (count > FletTokenLimits.MaxPlaintextBytes)
             throw new FletTokenException(FletTokenError.TooLarge,
                 $"The plaintext is {count} bytes of UTF-8; a token holds at most {FletTokenLimits.MaxPlaintextBytes} bytes.");
+    }
 
+    /// <summary>
+    /// buffer[offset + 25 ..) holds the plaintext; writes the header before it, encrypts it in place and appends the HMAC.
+    /// </summary>
+    private static void SealInPlace(byte[] key, byte[] buffer, int offset, int count, byte[] iv, long unixSeconds)
+    {
         int payloadSize = PayloadSize(count);
-        var payload = new byte[payloadSize];
-        payload[0] = Version;
-        WriteBigEndian(payload, 1, unixSeconds);
-        Buffer.BlockCopy(iv, 0, payload, 9, IvSize);
         int cipherSize = payloadSize - HeaderSize - MacSize;
+        buffer[offset] = Version;
+        WriteBigEndian(buffer, offset + 1, unixSeconds);
+        Buffer.BlockCopy(iv, 0, buffer, offset + 9, IvSize);
 
         using (var aes = CreateAes(key))
         {
 #if NET8_0_OR_GREATER
-            aes.EncryptCbc(plaintext.AsSpan(offset, count), iv, payload.AsSpan(HeaderSize, cipherSize), PaddingMode.PKCS7);
+            aes.EncryptCbc(buffer.AsSpan(offset + HeaderSize, count), iv, buffer.AsSpan(offset + HeaderSize, cipherSize), PaddingMode.PKCS7);
 #else
             using var encryptor = aes.CreateEncryptor(aes.Key, iv);
-            byte[] cipher = encryptor.TransformFinalBlock(plaintext, offset, count);
-            Buffer.BlockCopy(cipher, 0, payload, HeaderSize, cipherSize);
+            byte[] cipher = encryptor.TransformFinalBlock(buffer, offset + HeaderSize, count);
+            Buffer.BlockCopy(cipher, 0, buffer, offset + HeaderSize, cipherSize);
 #endif
         }
-        ComputeMac(key, payload, 0, payloadSize - MacSize, payload, payloadSize - MacSize);
-        return payload;
+        int macOffset = offset + payloadSize - MacSize;
+        ComputeMac(key, buffer, offset, macOffset - offset, buffer, macOffset);
     }
 
-    private static string EncodeToString(byte[] bytes)
+    private static string EncodeToString(byte[] bytes, int count)
     {
 #if NET8_0_OR_GREATER
         // Straight into the string: a token of a large plaintext is big, and a char[] or byte[] detour doubles it.
-        return string.Create(Base64Url.EncodedLength(bytes.Length), bytes, static (destination, source) =>
+        return string.Create(Base64Url.EncodedLength(count), (bytes, count), static (destination, state) =>
         {
             const int ChunkIn = 3 * 1024, ChunkOut = 4 * 1024;
+            (byte[] source, int length) = state;
             var chunk = new byte[ChunkOut];
-            for (int i = 0, o = 0; i < source.Length; i += ChunkIn)
+            for (int i = 0, o = 0; i < length; i += ChunkIn)
             {
-                int take = Math.Min(ChunkIn, source.Length - i);
+                int take = Math.Min(ChunkIn, length - i);
                 int produced = Base64Url.EncodedLength(take);
                 Base64Url.Encode(source, i, take, chunk, 0);
                 o += Encoding.ASCII.GetChars(chunk.AsSpan(0, produced), destination.Slice(o));
             }
         });
 #else
-        var ascii = new byte[Base64Url.EncodedLength(bytes.Length)];
-        Base64Url.Encode(bytes, 0, bytes.Length, ascii, 0);
+        var ascii = new byte[Base64Url.EncodedLength(count)];
+        Base64Url.Encode(bytes, 0, count, ascii, 0);
         return Encoding.ASCII.GetString(ascii);
 #endif
     }
 
     /// <summary>
-    /// Checks the HMAC (constant time) and, only then, the age and the padding; returns the plaintext bytes.
-    /// The payload is token.Buffer[token.PayloadOffset..+token.PayloadLength).
+    /// Checks the HMAC (constant time) and, only then, the age and the padding, and decrypts in place. Returns the
+    /// plaintext's length; the plaintext is token.Buffer[token.PlaintextOffset..). Once this has returned, the token
+    /// holds plaintext, not ciphertext: it cannot be opened again.
     /// </summary>
-    public static byte[] Decrypt(byte[] key, ParsedToken token, TimeSpan? maxAge, DateTimeOffset now)
+    public static int Decrypt(byte[] key, ParsedToken token, TimeSpan? maxAge, DateTimeOffset now)
     {
+        if (token.Opened) throw new InvalidOperationException("The token was already decrypted in place.");
         byte[] buffer = token.Buffer;
         int start = token.PayloadOffset, length = token.PayloadLength;
         int macOffset = start + length - MacSize;
@@ -103,19 +140,25 @@ internal static class Fernet
         int cipherSize = length - HeaderSize - MacSize;
         var iv = new byte[IvSize];
         Buffer.BlockCopy(buffer, start + 9, iv, 0, IvSize);
+        token.Opened = true;
         try
         {
             using var aes = CreateAes(key);
 #if NET8_0_OR_GREATER
-            return aes.DecryptCbc(buffer.AsSpan(start + HeaderSize, cipherSize), iv, PaddingMode.PKCS7);
+            Span<byte> data = buffer.AsSpan(start + HeaderSize, cipherSize);
+            return aes.DecryptCbc(data, iv, data, PaddingMode.PKCS7);
 #else
             using var decryptor = aes.CreateDecryptor(aes.Key, iv);
-            return decryptor.TransformFinalBlock(buffer, start + HeaderSize, cipherSize);
+            byte[] plaintext = decryptor.TransformFinalBlock(buffer, start + HeaderSize, cipherSize);
+            Buffer.BlockCopy(plaintext, 0, buffer, start + HeaderSize, plaintext.Length);
+            SecureMemory.Zero(plaintext);
+            return plaintext.Length;
 #endif
         }
         catch (CryptographicException e)
         {
             // Reached only with an authentic HMAC, so this is no padding oracle: the token's maker wrote bad padding.
+            Array.Clear(buffer, start + HeaderSize, cipherSize);
             throw new FletTokenException(FletTokenError.InvalidFormat,
                 "The token is authentic but its encrypted data has invalid padding; it was not made by Fernet.", e);
         }
@@ -148,23 +191,43 @@ internal static class Fernet
             throw new FletTokenException(FletTokenError.TooLarge,
                 $"The token is {token.Length} characters long; tokens longer than {FletTokenLimits.MaxTokenLength} (a {FletTokenLimits.MaxPlaintextBytes}-byte plaintext) are not read.");
 
-        byte[] buffer = Base64Url.Decode(token, "token");
-        if (buffer.Length == 0) throw FletTokenException.Format("the token is empty.");
-        if (buffer.Length <= SaltSize)
+        int decoded = Base64Url.DecodedLength(token, "token");
+        if (decoded == 0) throw FletTokenException.Format("the token is empty.");
+        if (decoded <= SaltSize)
             throw FletTokenException.Format("the token is too short to hold a salt and a Fernet token; it may be truncated.");
 
-        int payloadLength = Base64Url.DecodeInPlace(buffer, SaltSize, buffer.Length - SaltSize, "Fernet token inside the token");
-        return CheckPayload(buffer, SaltSize, payloadLength);
+        byte[] buffer = LargeBuffer.Rent(decoded);
+        try
+        {
+            Base64Url.Decode(token, buffer);
+            int payloadLength = Base64Url.DecodeInPlace(buffer, SaltSize, decoded - SaltSize, "Fernet token inside the token");
+            return CheckPayload(buffer, decoded, SaltSize, payloadLength);
+        }
+        catch
+        {
+            LargeBuffer.Return(buffer, decoded);
+            throw;
+        }
     }
 
     /// <summary>Decodes a bare Fernet token (no salt layer), as the Fernet specification's vectors are.</summary>
     public static ParsedToken ParseFernet(string token)
     {
-        byte[] buffer = Base64Url.Decode(token, "Fernet token");
-        return CheckPayload(buffer, 0, buffer.Length);
+        int decoded = Base64Url.DecodedLength(token, "Fernet token");
+        byte[] buffer = LargeBuffer.Rent(decoded);
+        try
+        {
+            Base64Url.Decode(token, buffer);
+            return CheckPayload(buffer, decoded, 0, decoded);
+        }
+        catch
+        {
+            LargeBuffer.Return(buffer, decoded);
+            throw;
+        }
     }
 
-    private static ParsedToken CheckPayload(byte[] buffer, int offset, int length)
+    private static ParsedToken CheckPayload(byte[] buffer, int used, int offset, int length)
     {
         if (length == 0 || buffer[offset] != Version)
             throw FletTokenException.Format("the Fernet version byte is not 0x80; this is not a Flet token.");
@@ -175,7 +238,7 @@ internal static class Fernet
 
         ulong seconds = 0;
         for (int i = 0; i < 8; i++) seconds = seconds << 8 | buffer[offset + 1 + i];
-        return new ParsedToken(buffer, offset, length, seconds);
+        return new ParsedToken(buffer, used, offset, length, seconds);
     }
 
     private static Aes CreateAes(byte[] key)
@@ -216,22 +279,33 @@ internal static class Fernet
     }
 }
 
-/// <summary>A token with both base64 layers decoded: salt at Buffer[0..16), the Fernet payload after it.</summary>
-internal sealed class ParsedToken
+/// <summary>
+/// A token with both base64 layers decoded into a pooled buffer: salt at Buffer[0..16), the Fernet payload after it.
+/// Dispose zeroes the buffer and returns it.
+/// </summary>
+internal sealed class ParsedToken : IDisposable
 {
-    public ParsedToken(byte[] buffer, int payloadOffset, int payloadLength, ulong unixSeconds)
+    private byte[]? _buffer;
+    private readonly int _used;
+
+    public ParsedToken(byte[] buffer, int used, int payloadOffset, int payloadLength, ulong unixSeconds)
     {
-        Buffer = buffer;
+        _buffer = buffer;
+        _used = used;
         PayloadOffset = payloadOffset;
         PayloadLength = payloadLength;
         UnixSeconds = unixSeconds;
     }
 
-    public byte[] Buffer { get; }
+    public byte[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(ParsedToken));
     public int PayloadOffset { get; }
     public int PayloadLength { get; }
     public ulong UnixSeconds { get; }
+    public int PlaintextOffset => PayloadOffset + Fernet.HeaderSize;
     public int CiphertextLength => PayloadLength - Fernet.HeaderSize - Fernet.MacSize;
+
+    /// <summary>Set once the payload was decrypted in place.</summary>
+    public bool Opened { get; set; }
 
     public byte[] CopySalt()
     {
@@ -241,4 +315,11 @@ internal sealed class ParsedToken
     }
 
     public bool HasSalt(byte[] salt) => SecureMemory.FixedTimeEquals(Buffer, 0, salt, 0, Fernet.SaltSize);
+
+    public void Dispose()
+    {
+        byte[]? buffer = _buffer;
+        _buffer = null;
+        if (buffer is not null) LargeBuffer.Return(buffer, _used);
+    }
 }

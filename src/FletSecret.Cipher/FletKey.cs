@@ -34,14 +34,25 @@ public sealed class FletKey : IDisposable
     public string Encrypt(string plainText)
     {
         if (plainText is null) throw new ArgumentNullException(nameof(plainText));
-        return EncryptAndZero(TextCodec.ToUtf8(plainText, "plaintext"));
+        int count = TextCodec.Utf8ByteCount(plainText, "plaintext");
+        // UTF-8 goes straight into the token's working buffer: no separate plaintext byte array.
+        return Seal(count, (buffer, offset) => TextCodec.WriteUtf8(plainText, buffer, offset),
+            SecureRandom.Bytes(Fernet.IvSize), DateTimeOffset.UtcNow);
     }
 
     /// <summary>Encrypts the text of a SecureString without making a managed string of it.</summary>
     public string Encrypt(SecureString plainText)
     {
         if (plainText is null) throw new ArgumentNullException(nameof(plainText));
-        return EncryptAndZero(TextCodec.ToUtf8(plainText, "plaintext"));
+        byte[] utf8 = TextCodec.ToUtf8(plainText, "plaintext");
+        try
+        {
+            return Encrypt(utf8);
+        }
+        finally
+        {
+            SecureMemory.Zero(utf8);
+        }
     }
 
     /// <summary>Encrypts bytes with a fresh IV and the current time. Flet's decrypt expects UTF-8 text.</summary>
@@ -59,77 +70,54 @@ public sealed class FletKey : IDisposable
         if (plaintext is null) throw new ArgumentNullException(nameof(plaintext));
         if (iv is null) throw new ArgumentNullException(nameof(iv));
         if (iv.Length != Fernet.IvSize) throw new ArgumentException("A Fernet IV is 16 bytes.", nameof(iv));
-        return Fernet.Encrypt(KeyBytes, _salt, plaintext, 0, plaintext.Length, iv, timestamp.ToUnixTimeSeconds());
+        return Seal(plaintext.Length, (buffer, offset) => Buffer.BlockCopy(plaintext, 0, buffer, offset, plaintext.Length), iv, timestamp);
     }
 
-    private string EncryptAndZero(byte[] utf8)
-    {
-        try
-        {
-            return Encrypt(utf8);
-        }
-        finally
-        {
-            SecureMemory.Zero(utf8);
-        }
-    }
+    private string Seal(int count, Action<byte[], int> writePlaintext, byte[] iv, DateTimeOffset timestamp) =>
+        Fernet.Encrypt(KeyBytes, _salt, count, writePlaintext, iv, timestamp.ToUnixTimeSeconds());
 
     /// <summary>Decrypts a token made under this key's salt and iteration count.</summary>
     /// <param name="token">The Flet token.</param>
     /// <param name="maxAge">The Fernet TTL: an older token is <see cref="FletTokenError.Expired"/>. None by default, as in Flet.</param>
     /// <param name="now">The clock for the TTL check; the current time by default.</param>
-    public string Decrypt(string token, TimeSpan? maxAge = null, DateTimeOffset? now = null)
-    {
-        byte[] plaintext = DecryptToBytes(token, maxAge, now);
-        try
-        {
-            return TextCodec.ToText(plaintext);
-        }
-        finally
-        {
-            SecureMemory.Zero(plaintext);
-        }
-    }
+    public string Decrypt(string token, TimeSpan? maxAge = null, DateTimeOffset? now = null) =>
+        Open(token, maxAge, now, TextCodec.ToText);
 
     /// <summary>Decrypts into characters; zero the array when done.</summary>
-    public char[] DecryptToChars(string token, TimeSpan? maxAge = null, DateTimeOffset? now = null)
-    {
-        byte[] plaintext = DecryptToBytes(token, maxAge, now);
-        try
-        {
-            return TextCodec.ToChars(plaintext);
-        }
-        finally
-        {
-            SecureMemory.Zero(plaintext);
-        }
-    }
+    public char[] DecryptToChars(string token, TimeSpan? maxAge = null, DateTimeOffset? now = null) =>
+        Open(token, maxAge, now, TextCodec.ToChars);
 
     /// <summary>Decrypts into a read-only SecureString, with no managed string on the way.</summary>
-    public SecureString DecryptToSecureString(string token, TimeSpan? maxAge = null, DateTimeOffset? now = null)
-    {
-        byte[] plaintext = DecryptToBytes(token, maxAge, now);
-        try
-        {
-            return TextCodec.ToSecureString(plaintext);
-        }
-        finally
-        {
-            SecureMemory.Zero(plaintext);
-        }
-    }
+    public SecureString DecryptToSecureString(string token, TimeSpan? maxAge = null, DateTimeOffset? now = null) =>
+        Open(token, maxAge, now, TextCodec.ToSecureString);
 
     /// <summary>Decrypts into the plaintext bytes; zero the array when done.</summary>
     public byte[] DecryptToBytes(string token, TimeSpan? maxAge = null, DateTimeOffset? now = null) =>
-        Open(Fernet.Parse(token), maxAge, now ?? DateTimeOffset.UtcNow);
+        Open(token, maxAge, now, static (buffer, offset, count) =>
+        {
+            var plaintext = new byte[count];
+            Buffer.BlockCopy(buffer, offset, plaintext, 0, count);
+            return plaintext;
+        });
 
-    internal byte[] Open(ParsedToken token, TimeSpan? maxAge, DateTimeOffset now)
+    private T Open<T>(string token, TimeSpan? maxAge, DateTimeOffset? now, Func<byte[], int, int, T> read)
+    {
+        using ParsedToken parsed = Fernet.Parse(token);
+        return Open(parsed, maxAge, now ?? DateTimeOffset.UtcNow, read);
+    }
+
+    /// <summary>
+    /// Authenticates and decrypts a parsed token in place, then hands the plaintext bytes to <paramref name="read"/>;
+    /// they are zeroed when the token is disposed.
+    /// </summary>
+    internal T Open<T>(ParsedToken token, TimeSpan? maxAge, DateTimeOffset now, Func<byte[], int, int, T> read)
     {
         if (maxAge < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(maxAge), "The maximum age cannot be negative.");
         byte[] key = KeyBytes;
         // A token under another salt was made with another key: to the caller that is a wrong key.
         if (!token.HasSalt(_salt)) throw FletTokenException.Authentication();
-        return Fernet.Decrypt(key, token, maxAge, now);
+        int count = Fernet.Decrypt(key, token, maxAge, now);
+        return read(token.Buffer, token.PlaintextOffset, count);
     }
 
     /// <summary>Zeroes the key bytes; the key cannot be used afterwards.</summary>

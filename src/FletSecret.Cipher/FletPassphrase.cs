@@ -68,17 +68,9 @@ public sealed class FletPassphrase : IDisposable
     /// <summary>Decrypts as <c>flet.security.decrypt</c> does, with an optional Fernet TTL.</summary>
     public string Decrypt(string token, int iterations = FletSecurity.DefaultIterations, TimeSpan? maxAge = null)
     {
-        ParsedToken parsed = Fernet.Parse(token);
+        using ParsedToken parsed = Fernet.Parse(token);
         using FletKey key = DeriveKey(parsed.CopySalt(), iterations);
-        byte[] plaintext = key.Open(parsed, maxAge, DateTimeOffset.UtcNow);
-        try
-        {
-            return TextCodec.ToText(plaintext);
-        }
-        finally
-        {
-            SecureMemory.Zero(plaintext);
-        }
+        return key.Open(parsed, maxAge, DateTimeOffset.UtcNow, TextCodec.ToText);
     }
 
     /// <summary>Zeroes the passphrase bytes.</summary>

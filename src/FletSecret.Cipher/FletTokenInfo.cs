@@ -15,7 +15,7 @@ public sealed class FletTokenInfo
     /// <summary>Reads a token's structure; throws <see cref="FletTokenException"/> when it is not a Flet token.</summary>
     public static FletTokenInfo Parse(string token)
     {
-        ParsedToken parsed = Fernet.Parse(token);
+        using ParsedToken parsed = Fernet.Parse(token);
         return new FletTokenInfo(parsed.CopySalt(), parsed.UnixSeconds, parsed.CiphertextLength);
     }
 

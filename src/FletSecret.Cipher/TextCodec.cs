@@ -60,11 +60,27 @@ internal static class TextCodec
         }
     }
 
-    public static string ToText(byte[] utf8)
+    public static int Utf8ByteCount(string text, string what)
     {
         try
         {
-            return Fernet.StrictUtf8.GetString(utf8);
+            return Fernet.StrictUtf8.GetByteCount(text);
+        }
+        catch (EncoderFallbackException)
+        {
+            throw LoneSurrogate(what);
+        }
+    }
+
+    /// <summary>Writes text that <see cref="Utf8ByteCount"/> has checked as UTF-8 into buffer[offset..).</summary>
+    public static void WriteUtf8(string text, byte[] buffer, int offset) =>
+        Fernet.StrictUtf8.GetBytes(text, 0, text.Length, buffer, offset);
+
+    public static string ToText(byte[] utf8, int offset, int count)
+    {
+        try
+        {
+            return Fernet.StrictUtf8.GetString(utf8, offset, count);
         }
         catch (DecoderFallbackException)
         {
@@ -72,11 +88,11 @@ internal static class TextCodec
         }
     }
 
-    public static char[] ToChars(byte[] utf8)
+    public static char[] ToChars(byte[] utf8, int offset, int count)
     {
         try
         {
-            return Fernet.StrictUtf8.GetChars(utf8);
+            return Fernet.StrictUtf8.GetChars(utf8, offset, count);
         }
         catch (DecoderFallbackException)
         {
@@ -87,9 +103,9 @@ internal static class TextCodec
     /// <summary>SecureString holds at most 65536 characters (a .NET limit).</summary>
     public const int MaxSecureStringLength = 65536;
 
-    public static unsafe SecureString ToSecureString(byte[] utf8)
+    public static unsafe SecureString ToSecureString(byte[] utf8, int offset, int count)
     {
-        char[] chars = ToChars(utf8);
+        char[] chars = ToChars(utf8, offset, count);
         try
         {
             if (chars.Length > MaxSecureStringLength)

@@ -67,35 +67,30 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
 
     private ItemResult Decrypt(string? token, TimeSpan? ttl)
     {
-        byte[]? plaintext = null;
         try
         {
-            ParsedToken parsed = Fernet.Parse(token);
+            using ParsedToken parsed = Fernet.Parse(token);
             DateTimeOffset now = DateTimeOffset.UtcNow;
             FletTokenException? refused = null;
             foreach (int iterations in Iterations)
             {
                 try
                 {
-                    plaintext = KeyFor(parsed, iterations).Open(parsed, ttl, now);
-                    break;
+                    object output = AsSecureString
+                        ? KeyFor(parsed, iterations).Open(parsed, ttl, now, TextCodec.ToSecureString)
+                        : KeyFor(parsed, iterations).Open(parsed, ttl, now, TextCodec.ToText);
+                    return new ItemResult(output, null);
                 }
                 catch (FletTokenException e) when (e.Error == FletTokenError.AuthenticationFailed)
                 {
-                    refused = e;
+                    refused = e; // the next iteration count may fit
                 }
             }
-            if (plaintext is null) throw refused!;
-            object output = AsSecureString ? TextCodec.ToSecureString(plaintext) : TextCodec.ToText(plaintext);
-            return new ItemResult(output, null);
+            throw refused!;
         }
         catch (FletTokenException e)
         {
             return Failure(e, token, _iterationsText);
-        }
-        finally
-        {
-            if (plaintext is not null) Array.Clear(plaintext, 0, plaintext.Length);
         }
     }
 
