@@ -1,0 +1,166 @@
+<#
+.SYNOPSIS
+The benchmark that build.ps1 -Task Bench runs: FletSecret side by side with the Python Flet reference and the raw
+platform PBKDF2, as a markdown table of minimum and median per item over -Runs runs, with ratios and targets.
+#>
+param([int] $Runs = 5)
+$ErrorActionPreference = 'Stop'
+$root = Split-Path -Parent $PSScriptRoot
+$manifest = Join-Path $root 'out/FletSecret/FletSecret.psd1'
+Import-Module $manifest -Force
+
+$iterations = 600000
+# A benchmark key only; it protects nothing.
+$passphrase = 'benchmark passphrase'
+$key = ConvertTo-SecureString -String $passphrase -AsPlainText -Force
+
+function Get-Stats {
+    param([double[]] $Samples)
+    $sorted = $Samples | Sort-Object
+    $middle = [int][math]::Floor($sorted.Count / 2)
+    $median = if ($sorted.Count % 2) { $sorted[$middle] } else { ($sorted[$middle - 1] + $sorted[$middle]) / 2 }
+    [pscustomobject]@{ Min = $sorted[0]; Median = $median }
+}
+
+# Runs $Action once to warm up, then $Runs times; returns milliseconds per item.
+function Measure-PerItem {
+    param([scriptblock] $Action, [int] $Items = 1)
+    $null = & $Action
+    $samples = foreach ($run in 1..$Runs) {
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $null = & $Action
+        $watch.Elapsed.TotalMilliseconds / $Items
+    }
+    Get-Stats $samples
+}
+
+function Start-Pwsh {
+    param([string] $Command)
+    $exe = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    $arguments = @()
+    if ([System.IO.Path]::GetFileNameWithoutExtension($exe) -notin 'pwsh', 'powershell') { $arguments += Join-Path $PSHOME 'pwsh.dll' }
+    $arguments += '-NoProfile', '-NonInteractive', '-Command', $Command
+    $output = & $exe @arguments
+    if ($LASTEXITCODE -ne 0) { throw "A child pwsh failed: $output" }
+    $output
+}
+
+$rows = [System.Collections.Generic.List[object]]::new()
+function Add-Row {
+    param([string] $Case, [int] $Items, $Stats, [string] $Unit = 'ms/item', [string] $Ratio = '', [string] $Target = '', [object] $Met = $null)
+    $rows.Add([pscustomobject]@{
+            Case = $Case; Items = $Items; Min = $Stats.Min; Median = $Stats.Median; Unit = $Unit
+            Ratio = $Ratio; Target = $Target; Met = if ($null -eq $Met) { '' } elseif ($Met) { 'yes' } else { 'NO' }
+        })
+}
+
+Write-Host "Measuring ($Runs runs each, $iterations PBKDF2 iterations, $([Environment]::ProcessorCount) cores)..."
+
+# Reference 1: Python Flet's algorithm with the cryptography package.
+$python = Get-Command -Name python3, python -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+$reference = $null
+if ($python) {
+    $request = @{ secret = $passphrase; runs = $Runs; iterations = $iterations; tokens = 32 } | ConvertTo-Json -Compress
+    $answer = $request | & $python.Source (Join-Path $PSScriptRoot 'flet_reference_bench.py') 2>$null
+    if ($LASTEXITCODE -eq 0) { $reference = ($answer -join '') | ConvertFrom-Json }
+}
+if ($reference) {
+    $pythonEncrypt = Get-Stats $reference.encrypt_ms
+    $pythonDecrypt = Get-Stats $reference.decrypt_ms
+    Add-Row "Python Flet encrypt (reference; $($reference.version))" 1 $pythonEncrypt
+    Add-Row 'Python Flet decrypt (reference)' 1 $pythonDecrypt
+    $distinctTokens = @($reference.tokens)
+    $tokenSource = 'made by Python'
+}
+else {
+    Write-Host 'python3 with the cryptography package is not here: the Python reference rows are left out.'
+    $pythonEncrypt = $null
+    $distinctTokens = 1..32 | ForEach-Object { "token $_" } | Protect-FletString -Key $key
+    $tokenSource = 'made by the module'
+}
+
+# Reference 2: the raw platform PBKDF2 (what one derivation costs on this runtime).
+$saltBytes = [byte[]]::new(16)
+$passwordBytes = [System.Text.Encoding]::UTF8.GetBytes($passphrase)
+$raw = Measure-PerItem { [System.Security.Cryptography.Rfc2898DeriveBytes]::Pbkdf2($passwordBytes, $saltBytes, $iterations, [System.Security.Cryptography.HashAlgorithmName]::SHA256, 32) }
+Add-Row 'Raw platform PBKDF2 (Rfc2898DeriveBytes.Pbkdf2)' 1 $raw
+
+function Format-Ratio([double] $Value, [string] $Against) { '{0:0.00} x {1}' -f $Value, $Against }
+
+$single = Measure-PerItem { Protect-FletString -InputObject 'a secret of a Flet app' -Key $key }
+$ratio = $single.Median / $raw.Median
+Add-Row 'Protect-FletString, 1 item, warm session' 1 $single -Ratio (Format-Ratio $ratio 'raw PBKDF2') -Target '<= 1.10 x raw PBKDF2' -Met ($ratio -le 1.10)
+
+$oneToken = Protect-FletString -InputObject 'a secret of a Flet app' -Key $key
+$singleOpen = Measure-PerItem { Unprotect-FletString -InputObject $oneToken -Key $key }
+$ratio = $singleOpen.Median / $raw.Median
+Add-Row 'Unprotect-FletString, 1 item, warm session' 1 $singleOpen -Ratio (Format-Ratio $ratio 'raw PBKDF2') -Target '<= 1.10 x raw PBKDF2' -Met ($ratio -le 1.10)
+
+$plain32 = 1..32 | ForEach-Object { "secret number $_" }
+$fresh = Measure-PerItem { $plain32 | Protect-FletString -Key $key } -Items 32
+$ratio = $fresh.Median / $single.Median
+Add-Row 'Protect-FletString, 32 fresh-salt items in one pipeline' 32 $fresh -Ratio (Format-Ratio $ratio 'single item') -Target '<= 0.6 x single item' -Met ($ratio -le 0.6)
+
+$distinct = Measure-PerItem { $distinctTokens | Unprotect-FletString -Key $key } -Items 32
+$ratio = $distinct.Median / $singleOpen.Median
+Add-Row "Unprotect-FletString, 32 distinct-salt tokens ($tokenSource)" 32 $distinct -Ratio (Format-Ratio $ratio 'single item') -Target '<= 0.6 x single item' -Met ($ratio -le 0.6)
+
+$plain10k = 1..10000 | ForEach-Object { "row $_ secret value" }
+$reuse = Measure-PerItem { $plain10k | Protect-FletString -Key $key -ReuseSalt } -Items 10000
+$sameSalt = $plain10k | Protect-FletString -Key $key -ReuseSalt
+$sameOpen = Measure-PerItem { $sameSalt | Unprotect-FletString -Key $key } -Items 10000
+if ($pythonEncrypt) {
+    $ratio = $pythonEncrypt.Median / $reuse.Median
+    Add-Row 'Protect-FletString -ReuseSalt, 10000 items' 10000 $reuse -Ratio ('{0:0} x Python throughput' -f $ratio) -Target '>= 100 x Python throughput' -Met ($ratio -ge 100)
+    $ratio = $pythonDecrypt.Median / $sameOpen.Median
+    Add-Row 'Unprotect-FletString, 10000 same-salt tokens' 10000 $sameOpen -Ratio ('{0:0} x Python throughput' -f $ratio) -Target '>= 100 x Python throughput' -Met ($ratio -ge 100)
+}
+else {
+    Add-Row 'Protect-FletString -ReuseSalt, 10000 items' 10000 $reuse
+    Add-Row 'Unprotect-FletString, 10000 same-salt tokens' 10000 $sameOpen
+}
+
+# What Import-Module adds to a pwsh -NoProfile start: fresh processes, alternating, medians compared.
+$bare = [System.Collections.Generic.List[double]]::new()
+$withModule = [System.Collections.Generic.List[double]]::new()
+foreach ($run in 1..($Runs + 1)) {
+    $watch = [Diagnostics.Stopwatch]::StartNew(); $null = Start-Pwsh 'exit 0'; $t1 = $watch.Elapsed.TotalMilliseconds
+    $watch.Restart(); $null = Start-Pwsh "Import-Module '$manifest'; exit 0"; $t2 = $watch.Elapsed.TotalMilliseconds
+    if ($run -gt 1) { $bare.Add($t1); $withModule.Add($t2) } # the first pair warms the disk cache
+}
+$bareStats = Get-Stats $bare
+$moduleStats = Get-Stats $withModule
+$importCost = [pscustomobject]@{ Min = $moduleStats.Min - $bareStats.Min; Median = $moduleStats.Median - $bareStats.Median }
+Add-Row "Import-Module FletSecret, added to pwsh -NoProfile start ($('{0:0}' -f $bareStats.Median) ms bare)" 1 $importCost -Unit 'ms' -Target '<= 100 ms' -Met ($importCost.Median -le 100)
+
+# Peak working set of a 10 MB string round trip, above the process's baseline, in fresh processes.
+$size = 10MB
+$memoryScript = @"
+Import-Module '$manifest'
+`$key = ConvertTo-SecureString -String 'memory bench' -AsPlainText -Force
+`$null = 'warm up' | Protect-FletString -Key `$key -Iterations 1000 | Unprotect-FletString -Key `$key -Iterations 1000
+`$text = [string]::new([char]'a', $size)
+[GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
+`$process = [System.Diagnostics.Process]::GetCurrentProcess()
+`$baseline = `$process.WorkingSet64
+`$token = Protect-FletString -InputObject `$text -Key `$key -Iterations 1000
+`$back = Unprotect-FletString -InputObject `$token -Key `$key -Iterations 1000
+`$process.Refresh()
+if (`$back -cne `$text) { throw 'round trip failed' }
+(`$process.PeakWorkingSet64 - `$baseline) / 1MB
+"@
+$peaks = foreach ($run in 1..$Runs) { [double](Start-Pwsh $memoryScript | Select-Object -Last 1) }
+$peakStats = Get-Stats $peaks
+$peakRatio = [pscustomobject]@{ Min = $peakStats.Min / ($size / 1MB); Median = $peakStats.Median / ($size / 1MB) }
+Add-Row ("10 MB string round trip: peak working set above baseline ({0:0} MiB median)" -f $peakStats.Median) 1 $peakRatio -Unit 'x input' -Target '<= 8 x input' -Met ($peakRatio.Median -le 8)
+
+$cpu = (Get-Content /proc/cpuinfo -ErrorAction SilentlyContinue | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '^model name\s*:\s*', ''
+Write-Host ''
+Write-Host "FletSecret $((Get-Module FletSecret).Version) on PowerShell $($PSVersionTable.PSVersion), .NET $([Environment]::Version), $([System.Runtime.InteropServices.RuntimeInformation]::OSDescription)"
+Write-Host "$([Environment]::ProcessorCount) cores$(if ($cpu) { ", $cpu" }); $Runs runs each; $iterations PBKDF2 iterations unless noted."
+Write-Host ''
+Write-Host '| Case | Items | Min | Median | Unit | Ratio (median) | Target | Met |'
+Write-Host '|---|---:|---:|---:|---|---|---|---|'
+foreach ($row in $rows) {
+    Write-Host ('| {0} | {1} | {2:0.000} | {3:0.000} | {4} | {5} | {6} | {7} |' -f $row.Case, $row.Items, $row.Min, $row.Median, $row.Unit, $row.Ratio, $row.Target, $row.Met)
+}
