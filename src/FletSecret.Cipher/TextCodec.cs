@@ -114,7 +114,8 @@ internal static class TextCodec
                     $"The plaintext has {chars.Length} characters; a SecureString holds at most {MaxSecureStringLength}. Read it as a string instead.");
             }
             SecureString secure;
-            fixed (char* pointer = chars) secure = new SecureString(pointer, chars.Length);
+            if (chars.Length == 0) secure = new SecureString(); // fixed gives a null pointer for an empty array, which SecureString refuses
+            else fixed (char* pointer = chars) secure = new SecureString(pointer, chars.Length);
             secure.MakeReadOnly();
             return secure;
         }
