@@ -3,8 +3,9 @@
     ModuleVersion        = '0.1.0'
     GUID                 = '7c5011b3-b373-4d77-a34e-31d242c313f0'
 
-    # PowerShell 7.4+ loads the net8.0 build (platform PBKDF2); Windows PowerShell 5.1 the netstandard2.0 build.
-    RootModule           = if ($PSEdition -eq 'Core') { 'bin/net8.0/FletSecret.dll' } else { 'bin/netstandard2.0/FletSecret.dll' }
+    # FletSecret.psm1 loads the net8.0 build on PowerShell 7.4+ (in a load context of its own) and the
+    # netstandard2.0 build on Windows PowerShell 5.1, which does not accept $PSEdition in a manifest.
+    RootModule           = 'FletSecret.psm1'
 
     Author               = 'FletSecret contributors'
     CompanyName          = 'FletSecret'
