@@ -1,0 +1,79 @@
+using System;
+using System.Linq;
+using Xunit;
+
+namespace FletSecret.Cipher.Tests;
+
+/// <summary>Dispose zeroes the key and passphrase bytes and makes the objects unusable.</summary>
+public sealed class ZeroingTests
+{
+    [Fact]
+    public void Disposing_a_key_zeroes_its_bytes()
+    {
+        using var passphrase = new FletPassphrase("zero me");
+        FletKey key = passphrase.CreateKey(1);
+        string token = key.Encrypt("x");
+        byte[] held = key.KeyBytes;
+        Assert.Equal(32, held.Length);
+        Assert.Contains(held, b => b != 0);
+        Assert.False(key.IsDisposed);
+
+        key.Dispose();
+
+        Assert.True(key.IsDisposed);
+        Assert.All(held, b => Assert.Equal(0, b));
+        Assert.Throws<ObjectDisposedException>(() => key.KeyBytes);
+        Assert.Throws<ObjectDisposedException>(() => key.Encrypt("x"));
+        Assert.Throws<ObjectDisposedException>(() => key.Encrypt(new byte[1], new byte[16], DateTimeOffset.UtcNow));
+        Assert.Throws<ObjectDisposedException>(() => key.Decrypt(token));
+        Assert.Throws<ObjectDisposedException>(() => key.DecryptToBytes(token));
+        key.Dispose(); // twice is harmless
+        Assert.Equal(16, key.GetSalt().Length); // the salt is not secret
+    }
+
+    [Fact]
+    public void Disposing_a_passphrase_zeroes_its_bytes()
+    {
+        var passphrase = new FletPassphrase("zero me too");
+        byte[] held = passphrase.Bytes;
+        Assert.Equal("zero me too"u8.ToArray(), held);
+
+        passphrase.Dispose();
+
+        Assert.All(held, b => Assert.Equal(0, b));
+        Assert.Throws<ObjectDisposedException>(() => passphrase.Bytes);
+        Assert.Throws<ObjectDisposedException>(() => passphrase.Utf8Length);
+        Assert.Throws<ObjectDisposedException>(() => passphrase.CreateKey(1));
+        Assert.Throws<ObjectDisposedException>(() => passphrase.Encrypt("x", 1));
+        passphrase.Dispose();
+    }
+
+    [Fact]
+    public void A_key_outlives_its_passphrase_and_keeps_its_own_copies()
+    {
+        byte[] utf8 = "caller's bytes"u8.ToArray();
+        var passphrase = FletPassphrase.FromUtf8(utf8);
+        byte[] salt = Enumerable.Range(0, 16).Select(i => (byte)i).ToArray();
+        FletKey key = passphrase.DeriveKey(salt, 1);
+        string token = key.Encrypt("still works");
+
+        passphrase.Dispose();
+        Assert.Equal("caller's bytes"u8.ToArray(), utf8); // FromUtf8 copied; the caller's array is the caller's
+        salt[0] = 0xFF;                                   // DeriveKey copied the salt
+        Assert.Equal(0, key.GetSalt()[0]);
+        key.GetSalt()[1] = 0xFF;                          // GetSalt gives a copy
+        Assert.Equal(1, key.GetSalt()[1]);
+        Assert.Equal("still works", key.Decrypt(token));
+        key.Dispose();
+    }
+
+    [Fact]
+    public void Char_array_passphrase_is_left_to_the_caller()
+    {
+        char[] chars = "secret".ToCharArray();
+        using var passphrase = new FletPassphrase(chars);
+        Assert.Equal("secret", new string(chars));
+        Array.Clear(chars);
+        Assert.Equal("secret"u8.ToArray(), passphrase.Bytes);
+    }
+}
