@@ -25,7 +25,8 @@
             Tags         = @('PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS', 'Flet', 'Fernet', 'Encryption', 'Security')
             LicenseUri   = 'https://github.com/fletsecret/FletSecret/blob/main/LICENSE'
             ProjectUri   = 'https://github.com/fletsecret/FletSecret'
-            ReleaseNotes = 'See https://github.com/fletsecret/FletSecret/blob/main/CHANGELOG.md'
+            # build.ps1 fills this from CHANGELOG.md.
+            ReleaseNotes = 'See CHANGELOG.md'
         }
     }
 }

@@ -71,13 +71,26 @@ function Invoke-Build {
     Invoke-Native dotnet @('publish', (Join-Path $root 'src/FletSecret.Loader/FletSecret.Loader.csproj'), '--nologo', '-v', 'quiet',
         '-c', $Configuration, '-o', (Join-Path $out 'publish/loader'), "-p:Version=$version")
     Copy-Item -LiteralPath (Join-Path $out 'publish/loader/FletSecret.Loader.dll') -Destination (Join-Path $moduleOut 'bin/net8.0')
-    Copy-Item -LiteralPath (Join-Path $root 'FletSecret.psd1'), (Join-Path $root 'src/FletSecret.psm1') -Destination $moduleOut
+    Copy-Item -LiteralPath (Join-Path $root 'src/FletSecret.psm1') -Destination $moduleOut
+    Write-Manifest -Version $version
     foreach ($file in 'LICENSE', 'CHANGELOG.md') {
         $path = Join-Path $root $file
         if (Test-Path -LiteralPath $path) { Copy-Item -LiteralPath $path -Destination $moduleOut }
     }
     Build-Help
     Write-Host "Built FletSecret $version into $moduleOut"
+}
+
+# The built manifest is the source one with ReleaseNotes drawn from this version's CHANGELOG.md section.
+function Write-Manifest {
+    param([string] $Version)
+    $text = Get-Content -Raw -LiteralPath (Join-Path $root 'FletSecret.psd1')
+    $changelog = Get-Content -Raw -LiteralPath (Join-Path $root 'CHANGELOG.md')
+    $section = [regex]::Match($changelog, "(?ms)^## v$([regex]::Escape($Version)) .*?(?=^## v|\z)").Value.Trim()
+    if (-not $section) { throw "CHANGELOG.md has no section '## v$Version'." }
+    $notes = $section.Replace("'", "''")
+    $text = [regex]::Replace($text, "ReleaseNotes\s*=\s*'[^']*'", { param($m) "ReleaseNotes = '$notes'" })
+    Set-Content -LiteralPath (Join-Path $moduleOut 'FletSecret.psd1') -Value $text -NoNewline -Encoding utf8
 }
 
 function Build-Help {
@@ -147,7 +160,7 @@ function Invoke-PesterTests {
 }
 
 function Invoke-Test {
-    Invoke-Build
+    Invoke-Package
     $unit = Invoke-UnitTests
     $pester = Invoke-PesterTests
     $passed = $unit.Passed + $pester.Passed
