@@ -42,7 +42,9 @@ Describe 'The FletSecret module package' {
 
     It 'installs from a local repository into a fresh, isolated pwsh, imports by name, works, shows help and uninstalls' -Skip:$Desktop {
         $isolatedHome = Join-Path $TestDrive 'home'
-        $null = New-Item -ItemType Directory -Path $isolatedHome
+        # The folders must exist: .NET answers "" for a special folder that does not, and PSResourceGet would then
+        # write its repository list into the working directory.
+        foreach ($folder in '.local/share', '.config', '.cache') { $null = New-Item -ItemType Directory -Force -Path (Join-Path $isolatedHome $folder) }
         $script = @"
 `$ErrorActionPreference = 'Stop'
 Register-PSResourceRepository -Name FletSecretLocal -Uri '$Packages' -Trusted
@@ -68,6 +70,7 @@ Uninstall-PSResource -Name FletSecret -Scope CurrentUser
         $lines.roundtrip | Should -Be 'from the package'
         $lines.synopsis | Should -Match 'Flet'
         $lines.after | Should -Be '0'
+        Test-Path -LiteralPath (Join-Path $isolatedHome '.local/share/PSResourceGet/PSResourceRepository.xml') | Should -BeTrue
     }
 }
 
