@@ -1,4 +1,3 @@
-#Requires -Version 5.1
 <#
 .SYNOPSIS
 Writes FletSecret's help (FletSecret.dll-Help.xml and about_FletSecret.help.txt) from docs/en-US without platyPS.
@@ -89,6 +88,7 @@ Position, DefaultValue, PipelineInput, Globbing), SupportsCommonParameters, Inpu
 Description), Notes, Examples (Title, Code, Remarks) and RelatedLinks (Text, Uri). Text values are the text
 that goes into the help, paragraphs separated by "`n".
 #>
+#Requires -Version 5.1
 [CmdletBinding(DefaultParameterSetName = 'Convert')]
 param(
     [Parameter(Mandatory = $true, Position = 0)]
@@ -108,7 +108,7 @@ param(
     [switch] $PassThru
 )
 
-Set-StrictMode -Version 2.0
+Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
 $script:AllSets = '(All)'
