@@ -130,7 +130,7 @@ function Get-PesterManifest {
 function Invoke-UnitTests {
     $results = Join-Path $out 'TestResults/xunit'
     if (Test-Path -LiteralPath $results) { Remove-Item -LiteralPath $results -Recurse -Force }
-    & dotnet test (Join-Path $root 'FletSecret.sln') --nologo -c $Configuration --logger 'trx' --logger 'console;verbosity=normal' --results-directory $results | Out-Host
+    & dotnet test (Join-Path $root 'FletSecret.sln') --nologo -c $Configuration --logger 'trx' --logger 'console;verbosity=minimal' --results-directory $results | Out-Host
     $passed = 0; $failed = 0; $skipped = 0
     foreach ($trx in Get-ChildItem -LiteralPath $results -Filter *.trx -ErrorAction SilentlyContinue) {
         $counters = ([xml](Get-Content -Raw -LiteralPath $trx.FullName)).TestRun.ResultSummary.Counters
