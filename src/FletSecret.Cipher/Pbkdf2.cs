@@ -38,8 +38,40 @@ internal static class ManagedPbkdf2Sha256
         var w = new uint[64];
         var u = new uint[8];
         var t = new uint[8];
+        try
+        {
+            Prepare(password, salt, inner, outer, u, w);
+            Array.Copy(u, t, 8);
+            for (int iteration = 1; iteration < iterations; iteration++)
+            {
+                // Ui = HMAC(P, U(i-1)): the 32-byte message and its padding make one block.
+                LoadDigestBlock(u, w);
+                Array.Copy(inner, u, 8);
+                Sha256.Compress(u, w);
+                FinishOuter(outer, u, w);
+                for (int i = 0; i < 8; i++) t[i] ^= u[i];
+            }
+            WriteBigEndian(t, destination, 0);
+        }
+        finally
+        {
+            Array.Clear(inner, 0, 8);
+            Array.Clear(outer, 0, 8);
+            Array.Clear(w, 0, 64);
+            Array.Clear(u, 0, 8);
+            Array.Clear(t, 0, 8);
+        }
+    }
+
+    /// <summary>
+    /// The part of PBKDF2 that is the same for every engine: the HMAC inner and outer states after the key block
+    /// (the key hashed first when longer than 64 bytes, as HMAC does) and U1 = HMAC(P, salt || INT(1)).
+    /// </summary>
+    internal static void Prepare(byte[] password, byte[] salt, uint[] inner, uint[] outer, uint[] u1, uint[] w)
+    {
         byte[]? hashedPassword = null;
         var pad = new byte[64];
+        var first = new byte[salt.Length + 4];
         try
         {
             byte[] key = password;
@@ -58,42 +90,29 @@ internal static class ManagedPbkdf2Sha256
             Sha256.LoadBlock(pad, 0, w);
             Sha256.Compress(outer, w);
 
-            // U1 = HMAC(P, salt || INT(1)); the message after the 64-byte key block has any length.
-            var first = new byte[salt.Length + 4];
+            // The message after the 64-byte key block has any length here: salt || INT(1).
             Buffer.BlockCopy(salt, 0, first, 0, salt.Length);
             first[first.Length - 1] = 1;
-            Array.Copy(inner, u, 8);
-            Sha256.HashTail(u, first, 0, first.Length, 64, w);
-            FinishOuter(outer, u, w);
-            Array.Copy(u, t, 8);
-
-            for (int iteration = 1; iteration < iterations; iteration++)
-            {
-                // Ui = HMAC(P, U(i-1)): the 32-byte message and its padding make one block.
-                LoadDigestBlock(u, w);
-                Array.Copy(inner, u, 8);
-                Sha256.Compress(u, w);
-                FinishOuter(outer, u, w);
-                for (int i = 0; i < 8; i++) t[i] ^= u[i];
-            }
-
-            for (int i = 0; i < 8; i++)
-            {
-                destination[4 * i] = (byte)(t[i] >> 24);
-                destination[4 * i + 1] = (byte)(t[i] >> 16);
-                destination[4 * i + 2] = (byte)(t[i] >> 8);
-                destination[4 * i + 3] = (byte)t[i];
-            }
+            Array.Copy(inner, u1, 8);
+            Sha256.HashTail(u1, first, 0, first.Length, 64, w);
+            FinishOuter(outer, u1, w);
         }
         finally
         {
-            Array.Clear(inner, 0, 8);
-            Array.Clear(outer, 0, 8);
-            Array.Clear(w, 0, 64);
-            Array.Clear(u, 0, 8);
-            Array.Clear(t, 0, 8);
             SecureMemory.Zero(pad);
+            SecureMemory.Zero(first);
             SecureMemory.Zero(hashedPassword);
+        }
+    }
+
+    internal static void WriteBigEndian(uint[] words, byte[] destination, int offset)
+    {
+        for (int i = 0; i < 8; i++)
+        {
+            destination[offset + 4 * i] = (byte)(words[i] >> 24);
+            destination[offset + 4 * i + 1] = (byte)(words[i] >> 16);
+            destination[offset + 4 * i + 2] = (byte)(words[i] >> 8);
+            destination[offset + 4 * i + 3] = (byte)words[i];
         }
     }
 

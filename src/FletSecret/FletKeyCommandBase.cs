@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Management.Automation;
 using System.Security;
+using System.Threading.Tasks;
 using FletSecret.Cipher;
 
 namespace FletSecret;
@@ -43,13 +44,16 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string? KeyFile { get; set; }
 
-    /// <summary>How many items are worked on at once.</summary>
+    /// <summary>How many key derivations run at once (threads); each may carry a SIMD batch of derivations.</summary>
     [Parameter]
     [ValidateRange(1, 1024)]
     public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
 
     /// <summary>The passphrase, from whichever source was chosen; zeroed on Dispose.</summary>
     internal FletPassphrase Passphrase { get; private set; } = null!;
+
+    /// <summary>Derives the keys this call needs, batching those that wait together.</summary>
+    internal FletKeyDeriver Deriver { get; private set; } = null!;
 
     /// <summary>Progress activity, for example "Encrypting Flet tokens".</summary>
     internal abstract string Activity { get; }
@@ -90,8 +94,12 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
             return;
         }
 
-        WriteVerbose($"Key: {source}. {DescribeSettings()} Items at once: {ThrottleLimit}.");
-        _work = new OrderedWork(ThrottleLimit);
+        // Enough items in flight to fill a SIMD batch per derivation thread.
+        int lanes = FletKeyDeriver.SimdLanes;
+        Deriver = new FletKeyDeriver(Passphrase, ThrottleLimit);
+        _work = new OrderedWork(ThrottleLimit * Math.Max(1, lanes));
+        WriteVerbose($"Key: {source}. {DescribeSettings()} Derivation threads: {ThrottleLimit}; " +
+            (lanes > 0 ? $"SIMD batches of up to {lanes} from {FletKeyDeriver.SimdThreshold} waiting derivations." : "no SIMD engine (platform PBKDF2)."));
     }
 
     /// <summary>Settings for the verbose line (iterations and the like), never key material.</summary>
@@ -101,7 +109,7 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
     internal void SetTotal(int total) => _total = total;
 
     /// <summary>Queues one item and writes whatever is ready, in order.</summary>
-    internal void Submit(Func<ItemResult> work)
+    internal void Submit(Func<Task<ItemResult>> work)
     {
         _work!.Start(work);
         foreach (ItemResult result in _work.TakeReady()) Write(result);
@@ -116,7 +124,8 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
         {
             WriteProgress(new ProgressRecord(1, Activity, "Done") { RecordType = ProgressRecordType.Completed });
         }
-        WriteVerbose($"{_done} item(s) in {_clock.Elapsed.TotalSeconds:0.000} s. {DescribeTotals()}");
+        WriteVerbose($"{_done} item(s) in {_clock.Elapsed.TotalSeconds:0.000} s. {DescribeTotals()} " +
+            $"SIMD batches: {Deriver.SimdBatches}; platform derivations: {Deriver.PlatformDerivations}.");
     }
 
     /// <summary>A closing remark for the verbose stream, such as how many keys were derived.</summary>
@@ -150,6 +159,8 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
     /// <summary>Waits for running items, then zeroes the passphrase and any derived keys.</summary>
     public void Dispose()
     {
+        // Stopped early (Ctrl+C, -ErrorAction Stop): cancel derivations not started, let running ones end.
+        Deriver?.Dispose();
         _work?.WaitQuietly();
         DisposeKeys();
         Passphrase?.Dispose();

@@ -18,8 +18,9 @@ internal readonly struct ItemResult
 }
 
 /// <summary>
-/// Runs items on the thread pool within a bounded window and hands results back in input order, so the
-/// cmdlet can write them from the pipeline thread as soon as the oldest item is done.
+/// Keeps a bounded window of items in flight and hands results back in input order, so the cmdlet can write them
+/// from the pipeline thread as soon as the oldest item is done. Items are asynchronous: they wait for their key
+/// derivation without holding a thread.
 /// </summary>
 internal sealed class OrderedWork
 {
@@ -30,7 +31,7 @@ internal sealed class OrderedWork
 
     public int Count => _pending.Count;
 
-    public void Start(Func<ItemResult> work) => _pending.Enqueue(Task.Run(work));
+    public void Start(Func<Task<ItemResult>> work) => _pending.Enqueue(work());
 
     /// <summary>Results that are ready now, in order; waits for the oldest only while the window is full.</summary>
     public IEnumerable<ItemResult> TakeReady()

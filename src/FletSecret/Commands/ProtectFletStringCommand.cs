@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using System.Threading;
+using System.Threading.Tasks;
 using FletSecret.Cipher;
 
 namespace FletSecret.Commands;
@@ -10,7 +11,7 @@ namespace FletSecret.Commands;
 [OutputType(typeof(string))]
 public sealed class ProtectFletStringCommand : FletKeyCommandBase
 {
-    private Lazy<FletKey>? _sharedKey;
+    private Lazy<Task<FletKey>>? _sharedKey;
     private int _index;
 
     /// <summary>The text to encrypt: strings or SecureStrings.</summary>
@@ -39,7 +40,7 @@ public sealed class ProtectFletStringCommand : FletKeyCommandBase
         base.BeginProcessing();
         if (ReuseSalt)
         {
-            _sharedKey = new Lazy<FletKey>(() => Passphrase.CreateKey(Iterations), LazyThreadSafetyMode.ExecutionAndPublication);
+            _sharedKey = new Lazy<Task<FletKey>>(() => Deriver.CreateKeyAsync(Iterations), LazyThreadSafetyMode.ExecutionAndPublication);
         }
         if (!MyInvocation.ExpectingInput) SetTotal(InputObject.Length);
     }
@@ -50,11 +51,11 @@ public sealed class ProtectFletStringCommand : FletKeyCommandBase
         foreach (StringOrSecureString? item in InputObject)
         {
             int index = _index++;
-            Submit(() => Encrypt(item, index));
+            Submit(() => EncryptAsync(item, index));
         }
     }
 
-    private ItemResult Encrypt(StringOrSecureString? item, int index)
+    private async Task<ItemResult> EncryptAsync(StringOrSecureString? item, int index)
     {
         // The target names the item by position: the plaintext itself must never travel in an error record.
         string target = $"InputObject[{index}]";
@@ -70,8 +71,8 @@ public sealed class ProtectFletStringCommand : FletKeyCommandBase
 
         try
         {
-            if (_sharedKey is not null) return new ItemResult(Seal(_sharedKey.Value, item), null);
-            using FletKey key = Passphrase.CreateKey(Iterations);
+            if (_sharedKey is not null) return new ItemResult(Seal(await _sharedKey.Value.ConfigureAwait(false), item), null);
+            using FletKey key = await Deriver.CreateKeyAsync(Iterations).ConfigureAwait(false);
             return new ItemResult(Seal(key, item), null);
         }
         catch (FletTokenException e)
@@ -88,6 +89,9 @@ public sealed class ProtectFletStringCommand : FletKeyCommandBase
 
     internal override void DisposeKeys()
     {
-        if (_sharedKey is { IsValueCreated: true }) _sharedKey.Value.Dispose();
+        if (_sharedKey is { IsValueCreated: true } && _sharedKey.Value.Status == TaskStatus.RanToCompletion)
+        {
+            _sharedKey.Value.Result.Dispose();
+        }
     }
 }

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Security;
 using System.Threading;
+using System.Threading.Tasks;
 using FletSecret.Cipher;
 
 namespace FletSecret.Commands;
@@ -14,7 +15,7 @@ namespace FletSecret.Commands;
 public sealed class UnprotectFletStringCommand : FletKeyCommandBase
 {
     // Tokens that share salt and iteration count share a key: derive it once per call.
-    private readonly ConcurrentDictionary<string, Lazy<FletKey>> _keys = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task<FletKey>>> _keys = new();
     private string _iterationsText = string.Empty;
 
     /// <summary>The Flet tokens to decrypt.</summary>
@@ -61,11 +62,11 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
         TimeSpan? ttl = Ttl;
         foreach (string? token in InputObject)
         {
-            Submit(() => Decrypt(token, ttl));
+            Submit(() => DecryptAsync(token, ttl));
         }
     }
 
-    private ItemResult Decrypt(string? token, TimeSpan? ttl)
+    private async Task<ItemResult> DecryptAsync(string? token, TimeSpan? ttl)
     {
         try
         {
@@ -74,11 +75,12 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
             FletTokenException? refused = null;
             foreach (int iterations in Iterations)
             {
+                FletKey key = await KeyFor(parsed, iterations).ConfigureAwait(false);
                 try
                 {
                     object output = AsSecureString
-                        ? KeyFor(parsed, iterations).Open(parsed, ttl, now, TextCodec.ToSecureString)
-                        : KeyFor(parsed, iterations).Open(parsed, ttl, now, TextCodec.ToText);
+                        ? key.Open(parsed, ttl, now, TextCodec.ToSecureString)
+                        : key.Open(parsed, ttl, now, TextCodec.ToText);
                     return new ItemResult(output, null);
                 }
                 catch (FletTokenException e) when (e.Error == FletTokenError.AuthenticationFailed)
@@ -94,20 +96,21 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
         }
     }
 
-    private FletKey KeyFor(ParsedToken token, int iterations)
+    private Task<FletKey> KeyFor(ParsedToken token, int iterations)
     {
         string id = Convert.ToBase64String(token.Buffer, 0, Fernet.SaltSize) + ":" + iterations;
-        return _keys.GetOrAdd(id, _ => new Lazy<FletKey>(
-            () => Passphrase.DeriveKey(token.CopySalt(), iterations), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+        byte[] salt = token.CopySalt();
+        return _keys.GetOrAdd(id, _ => new Lazy<Task<FletKey>>(
+            () => Deriver.DeriveAsync(salt, iterations), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
     }
 
     internal override string DescribeTotals() => $"Derived {_keys.Count(k => k.Value.IsValueCreated)} key(s).";
 
     internal override void DisposeKeys()
     {
-        foreach (Lazy<FletKey> key in _keys.Values)
+        foreach (Lazy<Task<FletKey>> key in _keys.Values)
         {
-            if (key.IsValueCreated) key.Value.Dispose();
+            if (key.IsValueCreated && key.Value.Status == TaskStatus.RanToCompletion) key.Value.Result.Dispose();
         }
         _keys.Clear();
     }

@@ -1,0 +1,93 @@
+using System;
+using System.Linq;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace FletSecret.Cipher.Tests;
+
+/// <summary>FletKeyDeriver: batched derivations give the same keys as one at a time, on both builds.</summary>
+public class FletKeyDeriverTests
+{
+    private static byte[] Salt(int seed)
+    {
+        var salt = new byte[16];
+        new Random(seed).NextBytes(salt);
+        return salt;
+    }
+
+    private static string Expected(FletPassphrase passphrase, byte[] salt, int iterations)
+    {
+        var key = new byte[32];
+        Pbkdf2.DeriveKey(passphrase.Bytes, salt, iterations, key);
+        return Codec.ToHex(key);
+    }
+
+    [Fact]
+    public async Task Forty_waiting_derivations_give_the_keys_of_one_at_a_time_and_use_SIMD_batches_where_there_is_an_engine()
+    {
+        using var passphrase = new FletPassphrase("deriver passphrase 🔑");
+        using var deriver = new FletKeyDeriver(passphrase, workers: 2);
+        byte[][] salts = Enumerable.Range(0, 40).Select(Salt).ToArray();
+
+        FletKey[] keys = await Task.WhenAll(salts.Select(salt => deriver.DeriveAsync(salt, 3000)));
+
+        for (int i = 0; i < salts.Length; i++)
+        {
+            Assert.Equal(salts[i], keys[i].GetSalt());
+            Assert.Equal(Expected(passphrase, salts[i], 3000), Codec.ToHex(keys[i].KeyBytes));
+            keys[i].Dispose();
+        }
+        if (FletKeyDeriver.SimdLanes > 0) Assert.True(deriver.SimdBatches >= 2, $"SIMD batches: {deriver.SimdBatches}");
+        else Assert.Equal(40, deriver.PlatformDerivations);
+    }
+
+    [Fact]
+    public async Task Mixed_iteration_counts_each_get_their_own_count()
+    {
+        using var passphrase = new FletPassphrase("mixed counts");
+        using var deriver = new FletKeyDeriver(passphrase, workers: 2);
+        var jobs = Enumerable.Range(0, 24).Select(i => (Salt: Salt(100 + i), Iterations: i % 3 == 0 ? 1000 : 1500)).ToArray();
+
+        FletKey[] keys = await Task.WhenAll(jobs.Select(job => deriver.DeriveAsync(job.Salt, job.Iterations)));
+
+        for (int i = 0; i < jobs.Length; i++)
+        {
+            Assert.Equal(jobs[i].Iterations, keys[i].Iterations);
+            Assert.Equal(Expected(passphrase, jobs[i].Salt, jobs[i].Iterations), Codec.ToHex(keys[i].KeyBytes));
+            keys[i].Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task A_lone_derivation_runs_on_the_platform_PBKDF2()
+    {
+        using var passphrase = new FletPassphrase("alone");
+        using var deriver = new FletKeyDeriver(passphrase, workers: 2);
+        using FletKey key = await deriver.CreateKeyAsync(2000);
+        Assert.Equal(Expected(passphrase, key.GetSalt(), 2000), Codec.ToHex(key.KeyBytes));
+        Assert.Equal(1, deriver.PlatformDerivations);
+        Assert.Equal(0, deriver.SimdBatches);
+    }
+
+    [Fact]
+    public async Task Dispose_cancels_what_has_not_started_and_does_not_hang()
+    {
+        using var passphrase = new FletPassphrase("stop early");
+        var deriver = new FletKeyDeriver(passphrase, workers: 1);
+        Task<FletKey>[] tasks = Enumerable.Range(0, 64).Select(i => deriver.DeriveAsync(Salt(i), 20_000)).ToArray();
+        deriver.Dispose();
+
+        foreach (Task<FletKey> task in tasks)
+        {
+            try
+            {
+                (await task).Dispose();
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        Assert.Contains(tasks, t => t.IsCanceled);
+        Assert.Throws<ObjectDisposedException>(() => { _ = deriver.DeriveAsync(Salt(1), 1); });
+    }
+}

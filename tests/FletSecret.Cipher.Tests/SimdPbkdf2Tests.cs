@@ -1,0 +1,99 @@
+#if !LIBRARY_NETSTANDARD
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.Intrinsics.X86;
+using System.Security.Cryptography;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace FletSecret.Cipher.Tests;
+
+/// <summary>The multi-buffer PBKDF2 engine (net8.0 build only) against the platform PBKDF2, bit for bit.</summary>
+public class SimdPbkdf2Tests
+{
+    private readonly ITestOutputHelper _output;
+
+    public SimdPbkdf2Tests(ITestOutputHelper output) => _output = output;
+
+    public static IEnumerable<object[]> Widths()
+    {
+        if (Avx512F.IsSupported) yield return new object[] { 16 };
+        if (Avx2.IsSupported) yield return new object[] { 8 };
+    }
+
+    [Fact]
+    public void The_engine_is_on_where_the_CPU_has_the_instructions_and_its_self_test_passes()
+    {
+        _output.WriteLine($"AVX-512F: {Avx512F.IsSupported}, AVX2: {Avx2.IsSupported}, lanes: {Pbkdf2Simd.Lanes}");
+        Assert.Equal(Avx512F.IsSupported ? 16 : Avx2.IsSupported ? 8 : 0, Pbkdf2Simd.Lanes);
+        Assert.Equal(Pbkdf2Simd.Lanes > 0, Pbkdf2Simd.IsAvailable);
+        if (Pbkdf2Simd.Lanes > 0) Assert.True(Pbkdf2Simd.RunSelfTest());
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Ten_thousand_random_derivations_equal_the_platform_PBKDF2(int lanes)
+    {
+        var random = new Random(8675309 + lanes);
+        int cases = 0, mismatches = 0;
+        while (cases < 10_000)
+        {
+            int jobs = random.Next(1, lanes + 1);
+            int iterations = random.Next(0, 10) == 0 ? random.Next(1, 4) : random.Next(1, 2500);
+            var passwords = new byte[jobs][];
+            var salts = new byte[jobs][];
+            var keys = new byte[jobs][];
+            for (int j = 0; j < jobs; j++)
+            {
+                // 0 to 300 bytes: over 64, HMAC hashes the key first; 64 exactly does not.
+                int length = random.Next(0, 8) == 0 ? new[] { 0, 63, 64, 65, 300 }[random.Next(5)] : random.Next(0, 301);
+                passwords[j] = new byte[length];
+                random.NextBytes(passwords[j]);
+                salts[j] = new byte[random.Next(0, 4) == 0 ? random.Next(0, 120) : 16];
+                random.NextBytes(salts[j]);
+                keys[j] = new byte[32];
+            }
+
+            Pbkdf2Simd.DeriveKeys(passwords, salts, iterations, keys, lanes);
+
+            for (int j = 0; j < jobs; j++, cases++)
+            {
+                byte[] expected = Rfc2898DeriveBytes.Pbkdf2(passwords[j], salts[j], iterations, HashAlgorithmName.SHA256, 32);
+                if (!expected.AsSpan().SequenceEqual(keys[j])) mismatches++;
+            }
+        }
+        Assert.Equal(0, mismatches);
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Every_Flet_vector_key_comes_out_of_one_batch_per_iteration_count(int lanes)
+    {
+        foreach (IGrouping<int, FletVector> group in Vectors.Flet.Value.GroupBy(v => v.Iterations))
+        {
+            foreach (FletVector[] chunk in group.Chunk(lanes))
+            {
+                byte[][] passwords = chunk.Select(v => System.Text.Encoding.UTF8.GetBytes(v.Secret)).ToArray();
+                byte[][] salts = chunk.Select(v => Convert.FromHexString(v.Salt)).ToArray();
+                byte[][] keys = chunk.Select(_ => new byte[32]).ToArray();
+                Pbkdf2Simd.DeriveKeys(passwords, salts, group.Key, keys, lanes);
+                for (int i = 0; i < chunk.Length; i++)
+                {
+                    Assert.Equal(chunk[i].FernetKey, Codec.B64Url(keys[i]));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void More_jobs_than_lanes_or_a_bad_count_are_refused()
+    {
+        if (Pbkdf2Simd.Lanes == 0) return;
+        int lanes = Pbkdf2Simd.Lanes;
+        byte[][] Many(int n) => Enumerable.Range(0, n).Select(_ => new byte[32]).ToArray();
+        Assert.Throws<ArgumentException>(() => Pbkdf2Simd.DeriveKeys(Many(lanes + 1), Many(lanes + 1), 10, Many(lanes + 1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Pbkdf2Simd.DeriveKeys(Many(1), Many(1), 0, Many(1)));
+    }
+}
+#endif
