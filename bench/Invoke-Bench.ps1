@@ -100,10 +100,57 @@ $plain32 = 1..32 | ForEach-Object { "secret number $_" }
 $fresh = Measure-PerItem { $plain32 | Protect-FletString -Key $key } -Items 32
 $ratio = $fresh.Median / $single.Median
 Add-Row 'Protect-FletString, 32 fresh-salt items in one pipeline' 32 $fresh -Ratio (Format-Ratio $ratio 'single item') -Target '<= 0.6 x single item' -Met ($ratio -le 0.6)
+if ($pythonEncrypt) {
+    $ratio = $fresh.Median / $pythonEncrypt.Median
+    Add-Row '  the same, against Python Flet' 32 $fresh -Ratio (Format-Ratio $ratio 'Python encrypt') -Target '<= 0.5 x Python' -Met ($ratio -le 0.5)
+}
 
 $distinct = Measure-PerItem { $distinctTokens | Unprotect-FletString -Key $key } -Items 32
 $ratio = $distinct.Median / $singleOpen.Median
 Add-Row "Unprotect-FletString, 32 distinct-salt tokens ($tokenSource)" 32 $distinct -Ratio (Format-Ratio $ratio 'single item') -Target '<= 0.6 x single item' -Met ($ratio -le 0.6)
+if ($pythonEncrypt) {
+    $ratio = $distinct.Median / $pythonDecrypt.Median
+    Add-Row '  the same, against Python Flet' 32 $distinct -Ratio (Format-Ratio $ratio 'Python decrypt') -Target '<= 0.5 x Python' -Met ($ratio -le 0.5)
+}
+
+# The same two pipelines with the SIMD engine switched off (FLETSECRET_SIMD=0): the platform PBKDF2 on every core.
+$tokensFile = Join-Path ([System.IO.Path]::GetTempPath()) "fletsecret-bench-$PID.txt"
+Set-Content -LiteralPath $tokensFile -Value $distinctTokens
+$platformScript = @"
+Import-Module '$manifest'
+`$key = ConvertTo-SecureString -String '$passphrase' -AsPlainText -Force
+`$plain = 1..32 | ForEach-Object { "secret number `$_" }
+`$tokens = Get-Content -LiteralPath '$tokensFile'
+`$null = `$plain | Protect-FletString -Key `$key; `$null = `$tokens | Unprotect-FletString -Key `$key
+`$protect = foreach (`$run in 1..$Runs) { `$w = [Diagnostics.Stopwatch]::StartNew(); `$null = `$plain | Protect-FletString -Key `$key; `$w.Elapsed.TotalMilliseconds / 32 }
+`$unprotect = foreach (`$run in 1..$Runs) { `$w = [Diagnostics.Stopwatch]::StartNew(); `$null = `$tokens | Unprotect-FletString -Key `$key; `$w.Elapsed.TotalMilliseconds / 32 }
+@{ Protect = `$protect; Unprotect = `$unprotect } | ConvertTo-Json -Compress
+"@
+$env:FLETSECRET_SIMD = '0'
+try { $platformOnly = (Start-Pwsh $platformScript | Select-Object -Last 1) | ConvertFrom-Json }
+finally { $env:FLETSECRET_SIMD = $null; Remove-Item -LiteralPath $tokensFile -ErrorAction SilentlyContinue }
+$platformProtect = Get-Stats $platformOnly.Protect
+$platformUnprotect = Get-Stats $platformOnly.Unprotect
+Add-Row '  Protect, 32 fresh-salt items, SIMD engine off (FLETSECRET_SIMD=0)' 32 $platformProtect -Ratio (Format-Ratio ($fresh.Median / $platformProtect.Median) 'SIMD on / off')
+Add-Row '  Unprotect, 32 distinct-salt tokens, SIMD engine off' 32 $platformUnprotect -Ratio (Format-Ratio ($distinct.Median / $platformUnprotect.Median) 'SIMD on / off')
+
+# The engine through the C# API, without PowerShell: 32 derivations on FletKeyDeriver.
+$cipher = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext((Get-Command Protect-FletString).ImplementingType.Assembly).Assemblies |
+    Where-Object { $_.GetName().Name -eq 'FletSecret.Cipher' }
+$deriverType = $cipher.GetType('FletSecret.Cipher.FletKeyDeriver')
+$passphraseType = $cipher.GetType('FletSecret.Cipher.FletPassphrase')
+$lanes = $deriverType.GetProperty('SimdLanes').GetValue($null)
+$apiPassphrase = [Activator]::CreateInstance($passphraseType, @([string]$passphrase))
+$engine = Measure-PerItem {
+    $deriver = [Activator]::CreateInstance($deriverType, @($apiPassphrase, [Environment]::ProcessorCount))
+    try {
+        $tasks = foreach ($i in 1..32) { $deriver.CreateKeyAsync($iterations) }
+        foreach ($task in $tasks) { $task.GetAwaiter().GetResult().Dispose() }
+    }
+    finally { $deriver.Dispose() }
+} -Items 32
+$apiPassphrase.Dispose()
+Add-Row "FletKeyDeriver (C# API), 32 derivations, $lanes SIMD lanes per thread" 32 $engine -Ratio (Format-Ratio ($engine.Median / $raw.Median) 'raw PBKDF2')
 
 $plain10k = 1..10000 | ForEach-Object { "row $_ secret value" }
 $reuse = Measure-PerItem { $plain10k | Protect-FletString -Key $key -ReuseSalt } -Items 10000

@@ -38,13 +38,18 @@ public sealed class FletKeyDeriver : IDisposable
         _workers = workers;
     }
 
+    /// <summary>Set to "0", the environment variable FLETSECRET_SIMD turns the SIMD engine off (the platform PBKDF2 only).</summary>
+    public const string SimdSwitch = "FLETSECRET_SIMD";
+
+    private static readonly bool SimdSwitchedOff = Environment.GetEnvironmentVariable(SimdSwitch) == "0";
+
     /// <summary>Derivations per SIMD batch on this machine, or 0 where the SIMD engine is not used.</summary>
     public static int SimdLanes
     {
         get
         {
 #if NET8_0_OR_GREATER
-            return Pbkdf2Simd.IsAvailable ? Pbkdf2Simd.Lanes : 0;
+            return !SimdSwitchedOff && Pbkdf2Simd.IsAvailable ? Pbkdf2Simd.Lanes : 0;
 #else
             return 0;
 #endif
