@@ -4,7 +4,7 @@
     GUID                 = '7c5011b3-b373-4d77-a34e-31d242c313f0'
 
     # FletSecret.psm1 loads the net8.0 build on PowerShell 7.4+ (in a load context of its own) and the
-    # netstandard2.0 build on Windows PowerShell 5.1, which does not accept $PSEdition in a manifest.
+    # netstandard2.0 build on Windows PowerShell 5.1, whose manifests may not refer to $PSEdition.
     RootModule           = 'FletSecret.psm1'
 
     Author               = 'FletSecret contributors'

@@ -67,10 +67,6 @@ function Invoke-Build {
             Where-Object Name -NotIn 'System.Management.Automation.dll' |
             Copy-Item -Destination $bin
     }
-    # The loader goes beside the net8.0 cmdlets; it is the one assembly PowerShell 7 loads into its default context.
-    Invoke-Native dotnet @('publish', (Join-Path $root 'src/FletSecret.Loader/FletSecret.Loader.csproj'), '--nologo', '-v', 'quiet',
-        '-c', $Configuration, '-o', (Join-Path $out 'publish/loader'), "-p:Version=$version")
-    Copy-Item -LiteralPath (Join-Path $out 'publish/loader/FletSecret.Loader.dll') -Destination (Join-Path $moduleOut 'bin/net8.0')
     Copy-Item -LiteralPath (Join-Path $root 'src/FletSecret.psm1') -Destination $moduleOut
     Write-Manifest -Version $version
     foreach ($file in 'LICENSE', 'CHANGELOG.md') {

@@ -1,19 +1,17 @@
-# Loads the cmdlets. PowerShell 7: into a load context of their own (see src/FletSecret.Loader), so that another
-# version of the module's assemblies loaded by other code first cannot break them, nor they it.
-# Windows PowerShell 5.1: the netstandard2.0 build, directly.
+# Loads the cmdlets.
+# PowerShell 7: into an AssemblyLoadContext of the module's own. FletSecret.Cipher is loaded into it first, so the
+# cmdlets bind to this copy: another version loaded by other code (a C# script using the FletSecret.Cipher package,
+# say) can neither break the module nor be broken by it. PowerShell itself still comes from the default context.
+# Windows PowerShell 5.1 (no load contexts): the netstandard2.0 build, directly.
 if ($PSEdition -eq 'Core') {
-    $loader = [System.Reflection.Assembly]::LoadFrom([System.IO.Path]::Combine($PSScriptRoot, 'bin', 'net8.0', 'FletSecret.Loader.dll'))
-    $cmdlets = $loader.GetType('FletSecret.Loader.LoadContext').GetMethod('Initialize').Invoke($null, $null)
-    $inner = Import-Module -Assembly $cmdlets -PassThru
+    $bin = [System.IO.Path]::Combine($PSScriptRoot, 'bin', 'net8.0')
+    $context = [System.Runtime.Loader.AssemblyLoadContext]::new('FletSecret', $false)
+    $null = $context.LoadFromAssemblyPath([System.IO.Path]::Combine($bin, 'FletSecret.Cipher.dll'))
+    Import-Module -Assembly $context.LoadFromAssemblyPath([System.IO.Path]::Combine($bin, 'FletSecret.dll'))
 }
 else {
-    $inner = Import-Module -Name ([System.IO.Path]::Combine($PSScriptRoot, 'bin', 'netstandard2.0', 'FletSecret.dll')) -PassThru
+    Import-Module -Name ([System.IO.Path]::Combine($PSScriptRoot, 'bin', 'netstandard2.0', 'FletSecret.dll'))
 }
 
-# A script module does not pass on the cmdlets of a binary module it imports (PowerShell/PowerShell#20710):
-# add them to this module's exports; CmdletsToExport in the manifest still decides what is public.
-$addExportedCmdlet = [System.Management.Automation.PSModuleInfo].GetMethod(
-    'AddExportedCmdlet', [System.Reflection.BindingFlags]'Instance, NonPublic')
-foreach ($cmdlet in $inner.ExportedCmdlets.Values) {
-    $addExportedCmdlet.Invoke($ExecutionContext.SessionState.Module, @(, $cmdlet))
-}
+# The cmdlets of the binary module imported above become this module's; the manifest lists the same three.
+Export-ModuleMember -Cmdlet Protect-FletString, Unprotect-FletString, Get-FletTokenInfo

@@ -23,7 +23,7 @@ BeforeAll {
 Describe 'The FletSecret module package' {
     It 'holds the manifest, both builds, the help, LICENSE and CHANGELOG, and nothing else' {
         Get-NupkgEntries $ModuleNupkg | Should -Be @(
-            'bin/net8.0/FletSecret.Cipher.dll', 'bin/net8.0/FletSecret.dll', 'bin/net8.0/FletSecret.Loader.dll',
+            'bin/net8.0/FletSecret.Cipher.dll', 'bin/net8.0/FletSecret.dll',
             'bin/netstandard2.0/FletSecret.Cipher.dll', 'bin/netstandard2.0/FletSecret.dll',
             'CHANGELOG.md', 'en-US/about_FletSecret.help.txt', 'en-US/FletSecret.dll-Help.xml',
             'FletSecret.nuspec', 'FletSecret.psd1', 'FletSecret.psm1', 'LICENSE') | Sort-Object

@@ -27,6 +27,7 @@ public sealed class FletKeyDeriver : IDisposable
     private readonly List<Thread> _threads = new();
     private readonly object _gate = new();
     private bool _stopping;
+    private int _idle;
     private int _simdBatches;
     private int _platformDerivations;
 
@@ -59,6 +60,15 @@ public sealed class FletKeyDeriver : IDisposable
     /// <summary>How many SIMD batches ran so far.</summary>
     public int SimdBatches => Volatile.Read(ref _simdBatches);
 
+    /// <summary>How many worker threads were started.</summary>
+    internal int WorkerThreads
+    {
+        get
+        {
+            lock (_gate) return _threads.Count;
+        }
+    }
+
     /// <summary>How many derivations ran on the platform PBKDF2 so far.</summary>
     public int PlatformDerivations => Volatile.Read(ref _platformDerivations);
 
@@ -73,7 +83,8 @@ public sealed class FletKeyDeriver : IDisposable
         {
             if (_stopping) throw new ObjectDisposedException(nameof(FletKeyDeriver));
             _pending.AddLast(job);
-            if (_threads.Count < _workers && _threads.Count < _pending.Count) StartWorker();
+            // A new thread only when none is waiting for work: a busy one would leave this job queued behind its batch.
+            if (_idle == 0 && _threads.Count < _workers) StartWorker();
             Monitor.Pulse(_gate);
         }
         return job.Completion.Task;
@@ -105,7 +116,9 @@ public sealed class FletKeyDeriver : IDisposable
         int lanes = SimdLanes;
         lock (_gate)
         {
+            _idle++;
             while (_pending.Count == 0 && !_stopping) Monitor.Wait(_gate);
+            _idle--;
             // Few waiting: give a burst of pipeline input a moment to arrive, so it fills one batch.
             DateTime until = DateTime.UtcNow + Linger;
             while (lanes > 0 && _pending.Count < lanes && !_stopping)

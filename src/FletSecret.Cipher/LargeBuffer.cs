@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 #if NET8_0_OR_GREATER
 using System.Buffers;
 #endif
@@ -6,13 +7,24 @@ using System.Buffers;
 namespace FletSecret.Cipher;
 
 /// <summary>
-/// Working buffers for one token. On net8.0 they come from the shared pool, so a bulk run or a large token
-/// reuses memory instead of churning the large-object heap; they are always zeroed before they go back.
+/// Working buffers for one token, always zeroed before they go back. Small ones come from the shared pool (net8.0).
+/// Large ones (a token of a big plaintext) go through one process-wide slot: the shared pool keeps large arrays per
+/// thread, so an encrypt on one thread and a decrypt on another would each hold a buffer the size of the token.
+/// The slot holds its array weakly, so the garbage collector can take it back.
 /// </summary>
 internal static class LargeBuffer
 {
+    private const int LargeSize = 1024 * 1024;
+    private static WeakReference<byte[]>? _slot;
+
     public static byte[] Rent(int length)
     {
+        if (length >= LargeSize)
+        {
+            WeakReference<byte[]>? slot = Interlocked.Exchange(ref _slot, null);
+            if (slot is not null && slot.TryGetTarget(out byte[]? cached) && cached.Length >= length) return cached;
+            return new byte[length];
+        }
 #if NET8_0_OR_GREATER
         return ArrayPool<byte>.Shared.Rent(length);
 #else
@@ -24,6 +36,16 @@ internal static class LargeBuffer
     public static void Return(byte[] buffer, int used)
     {
         Array.Clear(buffer, 0, Math.Min(used, buffer.Length));
+        if (buffer.Length >= LargeSize)
+        {
+            // Keep the larger of the cached and the returned array.
+            WeakReference<byte[]>? current = Volatile.Read(ref _slot);
+            if (current is null || !current.TryGetTarget(out byte[]? cached) || cached.Length < buffer.Length)
+            {
+                Interlocked.Exchange(ref _slot, new WeakReference<byte[]>(buffer));
+            }
+            return;
+        }
 #if NET8_0_OR_GREATER
         ArrayPool<byte>.Shared.Return(buffer);
 #endif

@@ -70,6 +70,17 @@ public class FletKeyDeriverTests
     }
 
     [Fact]
+    public async Task Jobs_queued_while_every_worker_is_busy_start_another_worker_up_to_the_limit()
+    {
+        using var passphrase = new FletPassphrase("two workers");
+        using var deriver = new FletKeyDeriver(passphrase, workers: 2);
+        // Queued one after another, as a pipeline does: each finds the first worker busy (or about to be).
+        Task<FletKey>[] tasks = Enumerable.Range(0, 6).Select(i => deriver.DeriveAsync(Salt(200 + i), 20_000)).ToArray();
+        foreach (FletKey key in await Task.WhenAll(tasks)) key.Dispose();
+        Assert.Equal(2, deriver.WorkerThreads);
+    }
+
+    [Fact]
     public async Task Dispose_cancels_what_has_not_started_and_does_not_hang()
     {
         using var passphrase = new FletPassphrase("stop early");
