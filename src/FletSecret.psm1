@@ -4,13 +4,13 @@
 # say) can neither break the module nor be broken by it. PowerShell itself still comes from the default context.
 # Windows PowerShell 5.1 (no load contexts): the netstandard2.0 build, directly.
 if ($PSEdition -eq 'Core') {
-    $bin = [System.IO.Path]::Combine($PSScriptRoot, 'bin', 'net8.0')
+    # Paths as plain strings ('/' works on Windows too): each first .NET method call from script costs startup time.
     $context = [System.Runtime.Loader.AssemblyLoadContext]::new('FletSecret', $false)
-    $null = $context.LoadFromAssemblyPath([System.IO.Path]::Combine($bin, 'FletSecret.Cipher.dll'))
-    Import-Module -Assembly $context.LoadFromAssemblyPath([System.IO.Path]::Combine($bin, 'FletSecret.dll'))
+    $null = $context.LoadFromAssemblyPath("$PSScriptRoot/bin/net8.0/FletSecret.Cipher.dll")
+    Import-Module -Assembly $context.LoadFromAssemblyPath("$PSScriptRoot/bin/net8.0/FletSecret.dll")
 }
 else {
-    Import-Module -Name ([System.IO.Path]::Combine($PSScriptRoot, 'bin', 'netstandard2.0', 'FletSecret.dll'))
+    Import-Module -Name "$PSScriptRoot/bin/netstandard2.0/FletSecret.dll"
 }
 
 # The cmdlets of the binary module imported above become this module's; the manifest lists the same three.
