@@ -85,7 +85,9 @@ internal static class Fernet
 #if NET8_0_OR_GREATER
             aes.EncryptCbc(buffer.AsSpan(offset + HeaderSize, count), iv, buffer.AsSpan(offset + HeaderSize, cipherSize), PaddingMode.PKCS7);
 #else
-            using var encryptor = aes.CreateEncryptor(aes.Key, iv);
+            // aes.Key would hand out a copy of the key that nobody zeroes: set the IV and use the key inside.
+            aes.IV = iv;
+            using var encryptor = aes.CreateEncryptor();
             byte[] cipher = encryptor.TransformFinalBlock(buffer, offset + HeaderSize, count);
             Buffer.BlockCopy(cipher, 0, buffer, offset + HeaderSize, cipherSize);
 #endif
@@ -148,7 +150,8 @@ internal static class Fernet
             Span<byte> data = buffer.AsSpan(start + HeaderSize, cipherSize);
             return aes.DecryptCbc(data, iv, data, PaddingMode.PKCS7);
 #else
-            using var decryptor = aes.CreateDecryptor(aes.Key, iv);
+            aes.IV = iv;
+            using var decryptor = aes.CreateDecryptor();
             byte[] plaintext = decryptor.TransformFinalBlock(buffer, start + HeaderSize, cipherSize);
             Buffer.BlockCopy(plaintext, 0, buffer, start + HeaderSize, plaintext.Length);
             SecureMemory.Zero(plaintext);
