@@ -53,6 +53,14 @@ function Get-PwshCommand {
     throw "Cannot tell how to start PowerShell again from '$exe'."
 }
 
+# Runs a script in a fresh process of this same PowerShell, so that it imports the module just built.
+function Invoke-FreshPwsh {
+    param([string] $File, [string[]] $Arguments = @())
+    $pwsh = Get-PwshCommand
+    $all = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $File) + $Arguments
+    & $pwsh[0] @all
+}
+
 function Invoke-Build {
     $version = Get-ModuleVersion
     if (Test-Path -LiteralPath $moduleOut) { Remove-Item -LiteralPath $moduleOut -Recurse -Force }
@@ -143,11 +151,8 @@ function Invoke-PesterTests {
     $summary = Join-Path $out 'TestResults/pester.json'
     $null = New-Item -ItemType Directory -Force -Path (Split-Path $summary)
     if (Test-Path -LiteralPath $summary) { Remove-Item -LiteralPath $summary }
-    $runner = Join-Path $root 'tools/Invoke-PesterTests.ps1'
-    $pwsh = Get-PwshCommand
-    $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $runner,
-        '-PesterManifest', $pester, '-TestPath', (Join-Path $root 'tests'), '-SummaryPath', $summary)
-    & $pwsh[0] @arguments | Out-Host
+    Invoke-FreshPwsh (Join-Path $root 'tools/Invoke-PesterTests.ps1') @(
+        '-PesterManifest', $pester, '-TestPath', (Join-Path $root 'tests'), '-SummaryPath', $summary) | Out-Host
     if (-not (Test-Path -LiteralPath $summary)) {
         Write-Host 'Pester did not report a result.'
         return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
@@ -170,17 +175,13 @@ function Invoke-Test {
 
 function Invoke-Demo {
     Invoke-Build
-    $pwsh = Get-PwshCommand
-    $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'tools/Demo.ps1'))
-    & $pwsh[0] @arguments
+    Invoke-FreshPwsh (Join-Path $root 'tools/Demo.ps1')
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
 function Invoke-Bench {
     Invoke-Build
-    $pwsh = Get-PwshCommand
-    $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'bench/Invoke-Bench.ps1'))
-    & $pwsh[0] @arguments
+    Invoke-FreshPwsh (Join-Path $root 'bench/Invoke-Bench.ps1')
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 

@@ -2,33 +2,17 @@
 cryptography package, as flet.security has them), timed per call. Request on stdin (JSON):
 {"secret": ..., "runs": N, "iterations": N, "tokens": K} -> {"encrypt_ms": [...], "decrypt_ms": [...], "tokens": [K tokens]}
 """
-import base64
 import json
 import os
 import sys
 import time
 
 import cryptography
-from cryptography.fernet import Fernet
 from cryptography.hazmat.backends.openssl import backend
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-
-def _key(secret, salt, iterations):
-    kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt, iterations=iterations)
-    return base64.urlsafe_b64encode(kdf.derive(secret.encode()))
-
-
-def encrypt(plain_text, secret_key, iterations):
-    salt = os.urandom(16)
-    token = Fernet(_key(secret_key, salt, iterations)).encrypt(plain_text.encode("utf-8"))
-    return base64.urlsafe_b64encode(salt + token).decode()
-
-
-def decrypt(encrypted_data, secret_key, iterations):
-    data = base64.urlsafe_b64decode(encrypted_data)
-    return Fernet(_key(secret_key, data[:16], iterations)).decrypt(data[16:]).decode("utf-8")
+# Flet's algorithm, the same code the live interop tests run.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data"))
+from flet_reference import decrypt, encrypt  # noqa: E402
 
 
 def main():
