@@ -109,6 +109,10 @@ function Build-Help {
     else {
         & (Join-Path $root 'tools/ConvertTo-FletSecretHelp.ps1') -MarkdownPath $docs -OutputPath $helpOut
     }
+    # PowerShell 7 finds the cmdlet help under the module folder. Windows PowerShell 5.1 could not be tried here and
+    # may look beside the binary module the psm1 imports, so the MAML goes there too.
+    $desktopHelp = New-Item -ItemType Directory -Force -Path (Join-Path $moduleOut 'bin/netstandard2.0/en-US')
+    Copy-Item -LiteralPath (Join-Path $helpOut 'FletSecret.dll-Help.xml') -Destination $desktopHelp
 }
 
 function Get-NuGetPackagesFolder {

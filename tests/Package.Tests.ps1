@@ -21,10 +21,10 @@ BeforeAll {
 }
 
 Describe 'The FletSecret module package' {
-    It 'holds the manifest, both builds, the help, LICENSE and CHANGELOG, and nothing else' {
+    It 'holds the manifest, both builds, the help (also beside the 5.1 build), LICENSE and CHANGELOG, and nothing else' {
         Get-NupkgEntries $ModuleNupkg | Should -Be @(
             'bin/net8.0/FletSecret.Cipher.dll', 'bin/net8.0/FletSecret.dll',
-            'bin/netstandard2.0/FletSecret.Cipher.dll', 'bin/netstandard2.0/FletSecret.dll',
+            'bin/netstandard2.0/en-US/FletSecret.dll-Help.xml', 'bin/netstandard2.0/FletSecret.Cipher.dll', 'bin/netstandard2.0/FletSecret.dll',
             'CHANGELOG.md', 'en-US/about_FletSecret.help.txt', 'en-US/FletSecret.dll-Help.xml',
             'FletSecret.nuspec', 'FletSecret.psd1', 'FletSecret.psm1', 'LICENSE') | Sort-Object
     }
@@ -145,5 +145,34 @@ Import-Module '$ModuleManifest'
         $child.Error | Should -BeNullOrEmpty
         $child.Output | Should -Match 'loaded=0\.0\.1'
         $child.Output | Should -Match 'module=other code'
+    }
+}
+
+Describe 'Importing the module more than once in a process' -Skip:$Desktop {
+    It 'works after Import-Module -Force, after Remove-Module, and in ForEach-Object -Parallel runspaces' {
+        $script = @"
+`$key = ConvertTo-SecureString -String 'reimport key' -AsPlainText -Force
+Import-Module '$ModuleManifest'
+'first=' + ('one' | Protect-FletString -Key `$key -Iterations 10 | Unprotect-FletString -Key `$key -Iterations 10)
+Import-Module '$ModuleManifest' -Force
+'force=' + ('two' | Protect-FletString -Key `$key -Iterations 10 | Unprotect-FletString -Key `$key -Iterations 10)
+Remove-Module FletSecret
+Import-Module '$ModuleManifest'
+'again=' + ('three' | Protect-FletString -Key `$key -Iterations 10 | Unprotect-FletString -Key `$key -Iterations 10)
+`$parallel = 1..4 | ForEach-Object -ThrottleLimit 4 -Parallel {
+    Import-Module '$ModuleManifest'
+    `$key = ConvertTo-SecureString -String 'reimport key' -AsPlainText -Force
+    "p`$_" | Protect-FletString -Key `$key -Iterations 10 | Unprotect-FletString -Key `$key -Iterations 10
+}
+'parallel=' + ((`$parallel | Sort-Object) -join ',')
+'contexts=' + @([System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -EQ 'FletSecret').Count
+"@
+        $child = Invoke-ChildPwsh -Script $script
+        $child.Error | Should -BeNullOrEmpty
+        $child.Output | Should -Match 'first=one'
+        $child.Output | Should -Match 'force=two'
+        $child.Output | Should -Match 'again=three'
+        $child.Output | Should -Match 'parallel=p1,p2,p3,p4'
+        $child.Output | Should -Match 'contexts=1'
     }
 }

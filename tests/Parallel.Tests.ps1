@@ -48,3 +48,57 @@ Describe 'Parallel pipelines' {
         { 'x' | Protect-FletString -Key $Key -ThrottleLimit 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,FletSecret.Commands.ProtectFletStringCommand'
     }
 }
+
+Describe 'Progress' {
+    BeforeAll {
+        # Runs a pipeline in its own PowerShell instance, whose Progress stream can be read (a host shows it, but
+        # redirection cannot capture it).
+        function Invoke-WithProgress {
+            param([string] $Script)
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript("Import-Module '$ModuleManifest'; `$ProgressPreference = 'Continue'; $Script")
+                $output = $ps.Invoke()
+                [pscustomobject]@{ Output = $output; Progress = @($ps.Streams.Progress); Errors = @($ps.Streams.Error) }
+            }
+            finally { $ps.Dispose() }
+        }
+    }
+
+    It 'shows items done and the rate, without a percentage, when a pipeline of unknown length runs over two seconds' {
+        $result = Invoke-WithProgress @'
+$key = ConvertTo-SecureString -String 'progress key' -AsPlainText -Force
+1..28 | ForEach-Object { Start-Sleep -Milliseconds 100; "item $_" } | Protect-FletString -Key $key -Iterations 1000
+'@
+        $result.Errors | Should -BeNullOrEmpty
+        $result.Output.Count | Should -Be 28
+        $running = $result.Progress | Where-Object RecordType -EQ 'Processing'
+        $running | Should -Not -BeNullOrEmpty
+        $running[0].Activity | Should -Be 'Encrypting Flet tokens'
+        $running[0].StatusDescription | Should -Match '^\d+ items, [\d.]+ per second$'
+        $running.PercentComplete | Select-Object -Unique | Should -Be -1
+        $result.Progress[-1].RecordType | Should -Be 'Completed'
+    }
+
+    It 'shows a percentage when the items come as an argument' {
+        # One SIMD batch (or a handful of platform derivations) of a slow count: well over two seconds in all.
+        $result = Invoke-WithProgress @'
+$key = ConvertTo-SecureString -String 'progress key' -AsPlainText -Force
+Protect-FletString -InputObject (1..6 | ForEach-Object { "item $_" }) -Key $key -Iterations 6000000 -ThrottleLimit 1
+'@
+        $result.Output.Count | Should -Be 6
+        $running = $result.Progress | Where-Object RecordType -EQ 'Processing'
+        $running | Should -Not -BeNullOrEmpty
+        $running[-1].StatusDescription | Should -Match '^\d+ of 6 items'
+        $running[-1].PercentComplete | Should -BeGreaterThan 0
+    }
+
+    It 'shows no progress for a call under two seconds' {
+        $result = Invoke-WithProgress @'
+$key = ConvertTo-SecureString -String 'progress key' -AsPlainText -Force
+1..5 | ForEach-Object { "item $_" } | Protect-FletString -Key $key -Iterations 1000
+'@
+        $result.Output.Count | Should -Be 5
+        $result.Progress | Should -BeNullOrEmpty
+    }
+}
