@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Management.Automation;
 using System.Threading.Tasks;
 
 namespace FletSecret;
@@ -7,14 +8,14 @@ namespace FletSecret;
 /// <summary>The outcome of one pipeline item: an output or an error record, never both.</summary>
 internal readonly struct ItemResult
 {
-    public ItemResult(object? output, System.Management.Automation.ErrorRecord? error)
+    public ItemResult(object? output, ErrorRecord? error)
     {
         Output = output;
         Error = error;
     }
 
     public object? Output { get; }
-    public System.Management.Automation.ErrorRecord? Error { get; }
+    public ErrorRecord? Error { get; }
 }
 
 /// <summary>
@@ -38,7 +39,7 @@ internal sealed class OrderedWork
     {
         while (_pending.Count > 0 && (_pending.Count >= _window || _pending.Peek().IsCompleted))
         {
-            yield return _pending.Dequeue().GetAwaiter().GetResult();
+            yield return Result(_pending.Dequeue());
         }
     }
 
@@ -47,7 +48,27 @@ internal sealed class OrderedWork
     {
         while (_pending.Count > 0)
         {
-            yield return _pending.Dequeue().GetAwaiter().GetResult();
+            yield return Result(_pending.Dequeue());
+        }
+    }
+
+    /// <summary>
+    /// The item's result. Items turn every expected failure into an error record themselves; anything else (a bug,
+    /// memory) still becomes an error of that item, so the pipeline goes on and nothing surfaces as NotSpecified.
+    /// </summary>
+    private static ItemResult Result(Task<ItemResult> task)
+    {
+        try
+        {
+            return task.GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var error = new ErrorRecord(e, "FletSecret.UnexpectedError", ErrorCategory.InvalidOperation, null)
+            {
+                ErrorDetails = new ErrorDetails($"The item failed unexpectedly ({e.GetType().Name}). Please report it; see SECURITY.md for how."),
+            };
+            return new ItemResult(null, error);
         }
     }
 
