@@ -1,8 +1,8 @@
 """Flet's flet.security encrypt/decrypt, for the interop tests of FletSecret.Cipher.
 
-encrypt/decrypt below follow flet.security as the Flet README describes it:
-PBKDF2HMAC(SHA256, length 32, 16-byte random salt) over the UTF-8 secret, then
-Fernet, and base64.urlsafe_b64encode(salt + fernet_token).
+encrypt/decrypt come from flet_reference.py (tests/data, copied beside this script): Flet's algorithm,
+PBKDF2HMAC(SHA256, length 32, 16-byte random salt) over the UTF-8 secret, then Fernet, and
+base64.urlsafe_b64encode(salt + fernet_token); the Pester tests and the benchmark run the same code.
 
 Protocol: one JSON object on stdin, one JSON object on stdout (ASCII only).
   {"op": "probe"}
@@ -14,41 +14,15 @@ Secrets and plaintexts travel only through stdin, never on the command line.
 If cryptography cannot be imported, the script exits with status 3 and says why on stderr.
 """
 
-import base64
 import json
-import os
 import sys
 
 try:
     import cryptography
-    from cryptography.fernet import Fernet
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+    from flet_reference import decrypt, encrypt
 except Exception as e:  # ImportError, or a broken installation
     sys.stderr.write("cannot import cryptography: %s: %s\n" % (type(e).__name__, e))
     sys.exit(3)
-
-
-def _derive_key(secret_key: str, salt: bytes, iterations: int) -> bytes:
-    kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt, iterations=iterations)
-    return base64.urlsafe_b64encode(kdf.derive(secret_key.encode()))
-
-
-def encrypt(plain_text: str, secret_key: str, iterations: int) -> str:
-    salt = os.urandom(16)
-    key = _derive_key(secret_key, salt, iterations)
-    f = Fernet(key)
-    encrypted_data = f.encrypt(plain_text.encode("utf-8"))
-    return base64.urlsafe_b64encode(salt + encrypted_data).decode("utf-8")
-
-
-def decrypt(encrypted_data: str, secret_key: str, iterations: int) -> str:
-    decoded_data = base64.urlsafe_b64decode(encrypted_data.encode())
-    salt = decoded_data[:16]
-    encrypted_data = decoded_data[16:]
-    key = _derive_key(secret_key, salt, iterations)
-    f = Fernet(key)
-    return f.decrypt(encrypted_data).decode("utf-8")
 
 
 def _run(item):
