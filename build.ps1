@@ -30,6 +30,7 @@ $out = Join-Path $root 'out'
 $moduleOut = Join-Path $out 'FletSecret'
 $frameworks = 'net8.0', 'netstandard2.0'
 $pesterVersion = [version]'5.7.1'
+. (Join-Path $root 'tools/Processes.ps1')
 
 function Invoke-Native {
     param([string] $Command, [string[]] $Arguments)
@@ -41,16 +42,6 @@ function Get-ModuleVersion {
     $text = Get-Content -Raw -LiteralPath (Join-Path $root 'FletSecret.psd1')
     if ($text -notmatch "ModuleVersion\s*=\s*'([^']+)'") { throw 'FletSecret.psd1 has no ModuleVersion.' }
     $Matches[1]
-}
-
-# The command line that starts this same PowerShell again: pwsh itself, or 'dotnet pwsh.dll' for the dotnet tool.
-function Get-PwshCommand {
-    $exe = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
-    $name = [System.IO.Path]::GetFileNameWithoutExtension($exe)
-    if ($name -in 'pwsh', 'powershell') { return , @($exe) }
-    $dll = Join-Path $PSHOME 'pwsh.dll'
-    if (Test-Path -LiteralPath $dll) { return , @($exe, $dll) }
-    throw "Cannot tell how to start PowerShell again from '$exe'."
 }
 
 # Runs a script in a fresh process of this same PowerShell, so that it imports the module just built.

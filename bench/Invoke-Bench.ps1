@@ -6,6 +6,7 @@ platform PBKDF2, as a markdown table of minimum and median per item over -Runs r
 param([int] $Runs = 5)
 $ErrorActionPreference = 'Stop'
 $root = Split-Path -Parent $PSScriptRoot
+. (Join-Path $root 'tools/Processes.ps1')
 $manifest = Join-Path $root 'out/FletSecret/FletSecret.psd1'
 Import-Module $manifest -Force
 
@@ -36,11 +37,9 @@ function Measure-PerItem {
 
 function Start-Pwsh {
     param([string] $Command)
-    $exe = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
-    $arguments = @()
-    if ([System.IO.Path]::GetFileNameWithoutExtension($exe) -notin 'pwsh', 'powershell') { $arguments += Join-Path $PSHOME 'pwsh.dll' }
-    $arguments += '-NoProfile', '-NonInteractive', '-Command', $Command
-    $output = & $exe @arguments
+    $pwsh = Get-PwshCommand
+    $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $Command)
+    $output = & $pwsh[0] @arguments
     if ($LASTEXITCODE -ne 0) { throw "A child pwsh failed: $output" }
     $output
 }
@@ -57,7 +56,7 @@ function Add-Row {
 Write-Host "Measuring ($Runs runs each, $iterations PBKDF2 iterations, $([Environment]::ProcessorCount) cores)..."
 
 # Reference 1: Python Flet's algorithm with the cryptography package.
-$python = Get-Command -Name python3, python -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+$python = Get-PythonCommand
 $reference = $null
 if ($python) {
     $request = @{ secret = $passphrase; runs = $Runs; iterations = $iterations; tokens = 32 } | ConvertTo-Json -Compress

@@ -2,6 +2,7 @@
 # Imports the built module from out/FletSecret (build.ps1 -Task Build makes it) unless it is already loaded.
 $ErrorActionPreference = 'Stop'
 $script:RepoRoot = Split-Path -Parent $PSScriptRoot
+. (Join-Path $RepoRoot 'tools/Processes.ps1')
 $script:ModuleManifest = Join-Path $RepoRoot 'out/FletSecret/FletSecret.psd1'
 if (-not (Get-Module -Name FletSecret)) {
     if (-not (Test-Path -LiteralPath $ModuleManifest)) { throw "Build first: ./build.ps1 -Task Build (no $ModuleManifest)." }
@@ -22,7 +23,7 @@ function New-TestKey {
 
 # $null when python3 with the cryptography package can run the Flet reference; else the reason it cannot.
 function Get-PythonSkipReason {
-    $python = Get-Command -Name python3, python -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    $python = Get-PythonCommand
     if (-not $python) { return 'python3 is not on PATH' }
     $null = & $python.Source -c 'import cryptography' 2>&1
     if ($LASTEXITCODE -ne 0) { return "$($python.Source) has no 'cryptography' package" }
@@ -32,7 +33,7 @@ function Get-PythonSkipReason {
 # Runs Flet's algorithm in Python (tests/data/flet_reference.py). Secrets travel on stdin as JSON, never on a command line.
 function Invoke-FletPython {
     param([Parameter(Mandatory)] [hashtable] $Request)
-    $python = Get-Command -Name python3, python -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    $python = Get-PythonCommand
     $script = Join-Path $PSScriptRoot 'data/flet_reference.py'
     $json = $Request | ConvertTo-Json -Compress -Depth 5
     $output = $json | & $python.Source $script
@@ -64,11 +65,9 @@ function Get-AllStreamText {
 # which may be empty (a parent can hand a child an empty variable; a running .NET process cannot make one).
 function Invoke-ChildPwsh {
     param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{})
-    $exe = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
-    $info = [System.Diagnostics.ProcessStartInfo]::new($exe)
-    if ([System.IO.Path]::GetFileNameWithoutExtension($exe) -notin 'pwsh', 'powershell') {
-        $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll'))
-    }
+    $pwsh = Get-PwshCommand
+    $info = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
+    foreach ($argument in $pwsh | Select-Object -Skip 1) { $info.ArgumentList.Add($argument) }
     # A script file, not -Command -: commands read from stdin make pwsh write terminal escape sequences.
     $file = Join-Path ([System.IO.Path]::GetTempPath()) "fletsecret-child-$([guid]::NewGuid()).ps1"
     Set-Content -LiteralPath $file -Value $Script -Encoding utf8

@@ -5,6 +5,7 @@ that reads the same token with Flet.
 #>
 $ErrorActionPreference = 'Stop'
 $root = Split-Path -Parent $PSScriptRoot
+. (Join-Path $PSScriptRoot 'Processes.ps1')
 Import-Module (Join-Path $root 'out/FletSecret/FletSecret.psd1') -Force
 
 # A sample key for the demo only. Real keys come from a vault, a CI secret or a mounted secret file.
@@ -35,7 +36,7 @@ Write-Host '    from flet.security import decrypt'
 Write-Host "    print(decrypt('$token', os.environ['FLET_SECRET_KEY']))"
 Write-Host ''
 
-$python = Get-Command -Name python3, python -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+$python = Get-PythonCommand
 if ($python) {
     $request = @{ op = 'decrypt'; secret = $env:FLET_SECRET_KEY; tokens = @($token); iterations = 600000 } | ConvertTo-Json -Compress
     $answer = $request | & $python.Source (Join-Path $root 'tests/data/flet_reference.py') 2>$null

@@ -142,7 +142,7 @@ internal static class KeySource
     {
         try
         {
-            new System.Text.UTF8Encoding(false, true).GetCharCount(bytes);
+            Fernet.StrictUtf8.GetCharCount(bytes);
             return true;
         }
         catch (System.Text.DecoderFallbackException)

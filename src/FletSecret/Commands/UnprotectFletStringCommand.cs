@@ -99,9 +99,9 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
     private Task<FletKey> KeyFor(ParsedToken token, int iterations)
     {
         string id = Convert.ToBase64String(token.Buffer, 0, Fernet.SaltSize) + ":" + iterations;
-        byte[] salt = token.CopySalt();
+        // The stored Lazy runs at once; its creator waits on it inside this method, so the token is still undisposed.
         return _keys.GetOrAdd(id, _ => new Lazy<Task<FletKey>>(
-            () => Deriver.DeriveAsync(salt, iterations), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+            () => Deriver.DeriveAsync(token.CopySalt(), iterations), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
     }
 
     internal override string DescribeTotals() => $"Derived {_keys.Count(k => k.Value.IsValueCreated)} key(s).";
