@@ -3,9 +3,8 @@
     ModuleVersion        = '0.1.0'
     GUID                 = '7c5011b3-b373-4d77-a34e-31d242c313f0'
 
-    # FletSecret.psm1 loads the net8.0 build on PowerShell 7.4+ (in a load context of its own) and the
-    # netstandard2.0 build on Windows PowerShell 5.1, whose manifests may not refer to $PSEdition.
-    RootModule           = 'FletSecret.psm1'
+    # One netstandard2.0 cmdlet assembly for both editions; it loads the cipher build for the runtime from bin/.
+    RootModule           = 'FletSecret.dll'
 
     Author               = 'FletSecret contributors'
     CompanyName          = 'FletSecret'

@@ -4,7 +4,8 @@
 Builds, tests, demonstrates, benchmarks and packages FletSecret.
 
 .DESCRIPTION
-Build    out/FletSecret: the manifest, bin/net8.0 and bin/netstandard2.0, and the help (en-US).
+Build    out/FletSecret: the manifest, FletSecret.dll (the cmdlets), the cipher in bin/net8.0 and bin/netstandard2.0,
+         and the help (en-US).
 Test     Build, then the xUnit suites (both builds of the cipher) and the Pester tests in a fresh pwsh;
          ends with one line 'N passed, N failed' and exits non-zero on any failure.
 Demo     Build, then encrypt and decrypt a sample string and show the Python that reads the same token.
@@ -56,17 +57,20 @@ function Invoke-Build {
     $version = Get-ModuleVersion
     if (Test-Path -LiteralPath $moduleOut) { Remove-Item -LiteralPath $moduleOut -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $moduleOut
+    # The cmdlets: one netstandard2.0 assembly, the manifest's RootModule on both editions.
+    $publish = Join-Path $out 'publish/cmdlets'
+    Invoke-Native dotnet @('publish', (Join-Path $root 'src/FletSecret/FletSecret.csproj'), '--nologo', '-v', 'quiet',
+        '-c', $Configuration, '-f', 'netstandard2.0', '-o', $publish, "-p:Version=$version")
+    Copy-Item -LiteralPath (Join-Path $publish 'FletSecret.dll') -Destination $moduleOut
+    # The cipher per runtime, in bin/<framework> where only the module's CipherLoader looks. Only the assemblies ship:
+    # no pdb, no xml docs, no PowerShell reference assemblies.
     foreach ($framework in $frameworks) {
         $publish = Join-Path $out "publish/$framework"
-        Invoke-Native dotnet @('publish', (Join-Path $root 'src/FletSecret/FletSecret.csproj'), '--nologo', '-v', 'quiet',
-            '-c', $Configuration, '-f', $framework, '-o', $publish, "-p:Version=$version")
-        # Ship only the assemblies: no pdb, no xml docs, no PowerShell reference assemblies.
+        Invoke-Native dotnet @('publish', (Join-Path $root 'src/FletSecret.Module.Cipher/FletSecret.Module.Cipher.csproj'),
+            '--nologo', '-v', 'quiet', '-c', $Configuration, '-f', $framework, '-o', $publish, "-p:Version=$version")
         $bin = New-Item -ItemType Directory -Path (Join-Path $moduleOut "bin/$framework")
-        Get-ChildItem -LiteralPath $publish -Filter *.dll |
-            Where-Object Name -NotIn 'System.Management.Automation.dll' |
-            Copy-Item -Destination $bin
+        Copy-Item -LiteralPath (Join-Path $publish 'FletSecret.Module.Cipher.dll') -Destination $bin
     }
-    Copy-Item -LiteralPath (Join-Path $root 'src/FletSecret.psm1') -Destination $moduleOut
     Write-Manifest -Version $version
     foreach ($file in 'LICENSE', 'CHANGELOG.md') {
         $path = Join-Path $root $file
@@ -100,10 +104,6 @@ function Build-Help {
     else {
         & (Join-Path $root 'tools/ConvertTo-FletSecretHelp.ps1') -MarkdownPath $docs -OutputPath $helpOut
     }
-    # PowerShell 7 finds the cmdlet help under the module folder. Windows PowerShell 5.1 could not be tried here and
-    # may look beside the binary module the psm1 imports, so the MAML goes there too.
-    $desktopHelp = New-Item -ItemType Directory -Force -Path (Join-Path $moduleOut 'bin/netstandard2.0/en-US')
-    Copy-Item -LiteralPath (Join-Path $helpOut 'FletSecret.dll-Help.xml') -Destination $desktopHelp
 }
 
 function Get-NuGetPackagesFolder {

@@ -134,8 +134,7 @@ Add-Row '  Protect, 32 fresh-salt items, SIMD engine off (FLETSECRET_SIMD=0)' 32
 Add-Row '  Unprotect, 32 distinct-salt tokens, SIMD engine off' 32 $platformUnprotect -Ratio (Format-Ratio ($distinct.Median / $platformUnprotect.Median) 'SIMD on / off')
 
 # The engine through the C# API, without PowerShell: 32 derivations on FletKeyDeriver.
-$cipher = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext((Get-Command Protect-FletString).ImplementingType.Assembly).Assemblies |
-    Where-Object { $_.GetName().Name -eq 'FletSecret.Cipher' }
+$cipher = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'FletSecret.Module.Cipher' }
 $deriverType = $cipher.GetType('FletSecret.Cipher.FletKeyDeriver')
 $passphraseType = $cipher.GetType('FletSecret.Cipher.FletPassphrase')
 $lanes = $deriverType.GetProperty('SimdLanes').GetValue($null)
@@ -167,8 +166,8 @@ else {
 }
 
 # What Import-Module adds to a pwsh -NoProfile start: fresh processes, alternating, medians compared. Process starts
-# are noisy, so this row takes at least 10 pairs. A second row imports an empty script module: PowerShell's own
-# floor for any module whose root is a .psm1 (which a module for both editions needs; see docs/performance.md).
+# are noisy, so this row takes at least 10 pairs. A second row imports an empty script module, for scale: FletSecret's
+# binary root module costs less than a .psm1 with nothing in it (see docs/performance.md).
 $emptyModule = Join-Path ([System.IO.Path]::GetTempPath()) "fletsecret-bench-empty-$PID"
 $null = New-Item -ItemType Directory -Force -Path $emptyModule
 Set-Content -LiteralPath (Join-Path $emptyModule 'Empty.psm1') -Value ''

@@ -21,12 +21,11 @@ BeforeAll {
 }
 
 Describe 'The FletSecret module package' {
-    It 'holds the manifest, both builds, the help (also beside the 5.1 build), LICENSE and CHANGELOG, and nothing else' {
+    It 'holds the manifest, the cmdlets, the cipher for each runtime, the help, LICENSE and CHANGELOG, and nothing else' {
         Get-NupkgEntries $ModuleNupkg | Should -Be @(
-            'bin/net8.0/FletSecret.Cipher.dll', 'bin/net8.0/FletSecret.dll',
-            'bin/netstandard2.0/en-US/FletSecret.dll-Help.xml', 'bin/netstandard2.0/FletSecret.Cipher.dll', 'bin/netstandard2.0/FletSecret.dll',
+            'bin/net8.0/FletSecret.Module.Cipher.dll', 'bin/netstandard2.0/FletSecret.Module.Cipher.dll',
             'CHANGELOG.md', 'en-US/about_FletSecret.help.txt', 'en-US/FletSecret.dll-Help.xml',
-            'FletSecret.nuspec', 'FletSecret.psd1', 'FletSecret.psm1', 'LICENSE') | Sort-Object
+            'FletSecret.dll', 'FletSecret.nuspec', 'FletSecret.psd1', 'LICENSE') | Sort-Object
     }
 
     It 'has a manifest that passes Test-ModuleManifest with the Gallery metadata' {
@@ -103,34 +102,43 @@ Describe 'The FletSecret.Cipher package' {
 
 Describe 'Assembly isolation on PowerShell 7' -Skip:$Desktop {
     BeforeAll {
-        # Another version of FletSecret.Cipher, as a C# script or another module might load it.
-        $script:OldCipher = Join-Path $TestDrive 'old-cipher'
-        $source = Join-Path $TestDrive 'old-source'
+        # Other versions of FletSecret.Cipher, as a C# script or another module might load them: one older, one newer
+        # (a newer one is what the runtime would bind to if the cmdlets asked for FletSecret.Cipher by name).
+        $source = Join-Path $TestDrive 'other-source'
         $null = New-Item -ItemType Directory -Path "$source/FletSecret.Cipher"
         Get-ChildItem -LiteralPath (Join-Path $RepoRoot 'src/FletSecret.Cipher') -File | Copy-Item -Destination "$source/FletSecret.Cipher"
         Copy-Item -LiteralPath (Join-Path $RepoRoot 'Directory.Build.props') -Destination $source
-        $output = & dotnet build "$source/FletSecret.Cipher/FletSecret.Cipher.csproj" --nologo -v quiet -f net8.0 -o $OldCipher '-p:Version=0.0.1' 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "Building the old cipher failed: $output" }
+        $script:OtherCipher = @{}
+        foreach ($otherVersion in '0.0.1', '99.0.0') {
+            $OtherCipher[$otherVersion] = Join-Path $TestDrive "cipher-$otherVersion"
+            $output = & dotnet build "$source/FletSecret.Cipher/FletSecret.Cipher.csproj" --nologo -v quiet -f net8.0 -o $OtherCipher[$otherVersion] "-p:Version=$otherVersion" 2>&1
+            if ($LASTEXITCODE -ne 0) { throw "Building FletSecret.Cipher $otherVersion failed: $output" }
+        }
+        $script:OldCipher = $OtherCipher['0.0.1']
     }
 
-    It 'works when another version of FletSecret.Cipher was loaded first' {
+    It 'works, with its own cipher, when FletSecret.Cipher <OtherVersion> was loaded first' -ForEach @(
+        @{ OtherVersion = '0.0.1' }, @{ OtherVersion = '99.0.0' }) {
         $script = @"
-`$old = Add-Type -Path '$OldCipher/FletSecret.Cipher.dll' -PassThru | Select-Object -First 1
-'first=' + `$old.Assembly.GetName().Version
+`$other = Add-Type -Path '$($OtherCipher[$OtherVersion])/FletSecret.Cipher.dll' -PassThru | Select-Object -First 1
+'first=' + `$other.Assembly.GetName().Version
 Import-Module '$ModuleManifest'
 `$key = ConvertTo-SecureString -String 'isolation key' -AsPlainText -Force
 'roundtrip=' + ('isolated' | Protect-FletString -Key `$key -Iterations 1000 | Unprotect-FletString -Key `$key -Iterations 1000)
-`$context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext((Get-Command Protect-FletString).ImplementingType.Assembly)
-'context=' + `$context.Name
+`$module = Get-Module FletSecret
+foreach (`$assembly in [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -like 'FletSecret.*' }) {
+    'loaded=' + `$assembly.GetName().Name + ' ' + `$assembly.GetName().Version + ' ' + `$assembly.Location.Replace(`$module.ModuleBase, '<module>').Replace('\', '/')
+}
 "@
         $child = Invoke-ChildPwsh -Script $script
         $child.Error | Should -BeNullOrEmpty
-        $child.Output | Should -Match 'first=0\.0\.1'
+        $child.Output | Should -Match ([regex]::Escape("first=$OtherVersion.0"))
         $child.Output | Should -Match 'roundtrip=isolated'
-        $child.Output | Should -Match 'context=FletSecret'
+        $child.Output | Should -Match ([regex]::Escape("loaded=FletSecret.Module.Cipher $Version.0 <module>/bin/net8.0/FletSecret.Module.Cipher.dll"))
+        [regex]::Matches($child.Output, 'loaded=FletSecret\.Cipher ').Count | Should -Be 1
     }
 
-    It 'leaves the default context free for another version loaded after it' {
+    It 'leaves another version of FletSecret.Cipher, loaded after it, working' {
         $script = @"
 Import-Module '$ModuleManifest'
 `$key = ConvertTo-SecureString -String 'isolation key' -AsPlainText -Force
@@ -165,7 +173,7 @@ Import-Module '$ModuleManifest'
     "p`$_" | Protect-FletString -Key `$key -Iterations 10 | Unprotect-FletString -Key `$key -Iterations 10
 }
 'parallel=' + ((`$parallel | Sort-Object) -join ',')
-'contexts=' + @([System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -EQ 'FletSecret').Count
+'ciphers=' + @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'FletSecret.Module.Cipher' }).Count
 "@
         $child = Invoke-ChildPwsh -Script $script
         $child.Error | Should -BeNullOrEmpty
@@ -173,6 +181,6 @@ Import-Module '$ModuleManifest'
         $child.Output | Should -Match 'force=two'
         $child.Output | Should -Match 'again=three'
         $child.Output | Should -Match 'parallel=p1,p2,p3,p4'
-        $child.Output | Should -Match 'contexts=1'
+        $child.Output | Should -Match 'ciphers=1'
     }
 }

@@ -1,6 +1,9 @@
 using System;
+using System.Globalization;
 using System.IO;
 using System.Management.Automation;
+using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Security;
 using FletSecret.Cipher;
 
@@ -126,17 +129,17 @@ internal static class KeySource
     /// <summary>The warning a Unix key file readable or writable by group or others deserves, or null.</summary>
     public static string? PermissionWarning(string path)
     {
-#if NET8_0_OR_GREATER
-        if (OperatingSystem.IsWindows()) return null;
-        UnixFileMode mode = File.GetUnixFileMode(path);
-        const UnixFileMode Others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
-        if ((mode & Others) == 0) return null;
-        string octal = Convert.ToString((int)mode & 0x1FF, 8).PadLeft(4, '0');
+        if (s_getUnixFileMode is null || RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return null;
+        int mode = Convert.ToInt32(s_getUnixFileMode.Invoke(null, new object[] { path }), CultureInfo.InvariantCulture);
+        const int GroupOrOthersReadWrite = 0x36; // UnixFileMode.GroupRead | GroupWrite | OtherRead | OtherWrite (0066)
+        if ((mode & GroupOrOthersReadWrite) == 0) return null;
+        string octal = Convert.ToString(mode & 0x1FF, 8).PadLeft(4, '0');
         return $"The key file '{path}' can be read or written by other users (mode {octal}); restrict it with: chmod 600 '{path}'.";
-#else
-        return null;
-#endif
     }
+
+    // File.GetUnixFileMode exists from .NET 7: on PowerShell 7.4+ this one netstandard2.0 build finds it at run time;
+    // Windows PowerShell 5.1 has no Unix files to check.
+    private static readonly MethodInfo? s_getUnixFileMode = typeof(File).GetMethod("GetUnixFileMode", new[] { typeof(string) });
 
     private static bool IsUtf8(byte[] bytes)
     {
