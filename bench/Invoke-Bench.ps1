@@ -165,22 +165,27 @@ else {
     Add-Row 'Unprotect-FletString, 10000 same-salt tokens' 10000 $sameOpen
 }
 
-# What Import-Module adds to a pwsh -NoProfile start: fresh processes, alternating, medians compared. Process starts
-# are noisy, so this row takes at least 10 pairs. A second row imports an empty script module, for scale: FletSecret's
-# binary root module costs less than a .psm1 with nothing in it (see docs/performance.md).
+# What Import-Module adds to a pwsh -NoProfile start: fresh processes, medians compared. Process starts are noisy, so
+# this takes at least 10 rounds of the three starts, in an order that rotates each round, so that no row always
+# follows the same other one (this VM showed such order effects of 10 to 20 ms). The third start imports an empty
+# script module, for scale: FletSecret's binary root module costs about what a .psm1 with nothing in it does.
 $emptyModule = Join-Path ([System.IO.Path]::GetTempPath()) "fletsecret-bench-empty-$PID"
 $null = New-Item -ItemType Directory -Force -Path $emptyModule
 Set-Content -LiteralPath (Join-Path $emptyModule 'Empty.psm1') -Value ''
 Set-Content -LiteralPath (Join-Path $emptyModule 'Empty.psd1') -Value "@{ RootModule = 'Empty.psm1'; ModuleVersion = '1.0.0'; GUID = '$([guid]::NewGuid())' }"
-$bare = [System.Collections.Generic.List[double]]::new()
-$withModule = [System.Collections.Generic.List[double]]::new()
-$withEmpty = [System.Collections.Generic.List[double]]::new()
-foreach ($run in 1..([math]::Max(10, 2 * $Runs) + 1)) {
-    $watch = [Diagnostics.Stopwatch]::StartNew(); $null = Start-Pwsh 'exit 0'; $t1 = $watch.Elapsed.TotalMilliseconds
-    $watch.Restart(); $null = Start-Pwsh "Import-Module '$manifest'; exit 0"; $t2 = $watch.Elapsed.TotalMilliseconds
-    $watch.Restart(); $null = Start-Pwsh "Import-Module '$emptyModule/Empty.psd1'; exit 0"; $t3 = $watch.Elapsed.TotalMilliseconds
-    if ($run -gt 1) { $bare.Add($t1); $withModule.Add($t2); $withEmpty.Add($t3) } # the first round warms the disk cache
+$starts = @(
+    @{ Command = 'exit 0'; Times = [System.Collections.Generic.List[double]]::new() }
+    @{ Command = "Import-Module '$manifest'; exit 0"; Times = [System.Collections.Generic.List[double]]::new() }
+    @{ Command = "Import-Module '$emptyModule/Empty.psd1'; exit 0"; Times = [System.Collections.Generic.List[double]]::new() }
+)
+foreach ($round in 0..[math]::Max(10, 2 * $Runs)) {
+    foreach ($position in 0..2) {
+        $start = $starts[($round + $position) % 3]
+        $watch = [Diagnostics.Stopwatch]::StartNew(); $null = Start-Pwsh $start.Command
+        if ($round -gt 0) { $start.Times.Add($watch.Elapsed.TotalMilliseconds) } # round 0 warms the disk cache
+    }
 }
+$bare = $starts[0].Times; $withModule = $starts[1].Times; $withEmpty = $starts[2].Times
 Remove-Item -LiteralPath $emptyModule -Recurse -Force
 $bareStats = Get-Stats $bare
 $moduleStats = Get-Stats $withModule

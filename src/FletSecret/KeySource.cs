@@ -130,7 +130,15 @@ internal static class KeySource
     public static string? PermissionWarning(string path)
     {
         if (s_getUnixFileMode is null || RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return null;
-        int mode = Convert.ToInt32(s_getUnixFileMode.Invoke(null, new object[] { path }), CultureInfo.InvariantCulture);
+        int mode;
+        try
+        {
+            mode = Convert.ToInt32(s_getUnixFileMode.Invoke(null, new object[] { path }), CultureInfo.InvariantCulture);
+        }
+        catch (TargetInvocationException)
+        {
+            return null; // removed or made unreadable since it was read: the key is in hand, and nothing is left to warn of
+        }
         const int GroupOrOthersReadWrite = 0x36; // UnixFileMode.GroupRead | GroupWrite | OtherRead | OtherWrite (0066)
         if ((mode & GroupOrOthersReadWrite) == 0) return null;
         string octal = Convert.ToString(mode & 0x1FF, 8).PadLeft(4, '0');
