@@ -48,6 +48,17 @@ internal static class Base64Url
         destination[d] = (byte)'=';
     }
 
+    /// <summary>The characters of text other than the white space the decoder skips.</summary>
+    public static int SignificantLength(string text)
+    {
+        int count = 0;
+        foreach (char c in text)
+        {
+            if (c >= 128 || DecodeMap[c] != Space) count++;
+        }
+        return count;
+    }
+
     /// <summary>Checks a whole string and returns how many bytes it decodes to.</summary>
     public static int DecodedLength(string text, string layer) => DecodedLength(new StringSource(text), 0, text.Length, layer);
 

@@ -190,9 +190,14 @@ internal static class Fernet
     public static ParsedToken Parse(string? token)
     {
         if (token is null) throw FletTokenException.Format("the token is null.");
+        // The limit counts what the decoder reads, so a token wrapped over lines is read like the same one unwrapped.
         if (token.Length > FletTokenLimits.MaxTokenLength)
-            throw new FletTokenException(FletTokenError.TooLarge,
-                $"The token is {token.Length} characters long; tokens longer than {FletTokenLimits.MaxTokenLength} (a {FletTokenLimits.MaxPlaintextBytes}-byte plaintext) are not read.");
+        {
+            int significant = Base64Url.SignificantLength(token);
+            if (significant > FletTokenLimits.MaxTokenLength)
+                throw new FletTokenException(FletTokenError.TooLarge,
+                    $"The token is {significant} characters long, white space aside; tokens longer than {FletTokenLimits.MaxTokenLength} (a {FletTokenLimits.MaxPlaintextBytes}-byte plaintext) are not read.");
+        }
 
         int decoded = Base64Url.DecodedLength(token, "token");
         if (decoded == 0) throw FletTokenException.Format("the token is empty.");

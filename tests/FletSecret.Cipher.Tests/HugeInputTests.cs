@@ -95,6 +95,15 @@ public sealed class HugeInputTests
         Assert.Equal(FletTokenLimits.MaxTokenLength, token.Length);
         byte[] back = Measure("decrypt 64 MiB", () => key.DecryptToBytes(token), maxAllocatedBytes: Bound);
         Assert.True(bytes.AsSpan().SequenceEqual(back));
+
+        // The same token wrapped at 76 characters a line, as base64 tools and mail write it: longer than the limit
+        // in characters, but the limit counts what is decoded, so it is read.
+        var wrapped = new System.Text.StringBuilder(token.Length + token.Length / 76 * 2 + 2);
+        for (int i = 0; i < token.Length; i += 76) wrapped.Append(token, i, Math.Min(76, token.Length - i)).Append("\r\n");
+        token = wrapped.ToString();
+        Assert.True(token.Length > FletTokenLimits.MaxTokenLength);
+        back = key.DecryptToBytes(token);
+        Assert.True(bytes.AsSpan().SequenceEqual(back));
     }
 
     [Fact]
