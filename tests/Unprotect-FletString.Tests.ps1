@@ -46,10 +46,11 @@ Describe 'Unprotect-FletString' {
             (Get-Command Unprotect-FletString).OutputType.Type | Should -Be ([string], [securestring])
         }
 
-        It 'accepts tokens with surrounding white space, without padding, or in the + / alphabet' {
+        It 'accepts tokens with white space around or inside (wrapped lines), without padding, or in the + / alphabet' {
             $token = Protect-FletString 'tolerant' -Key $Key -Iterations $FastIterations
-            $variants = "  $token`n", $token.TrimEnd('='), ($token.Replace('-', '+').Replace('_', '/'))
-            $variants | Unprotect-FletString -Key $Key -Iterations $FastIterations | Should -Be 'tolerant', 'tolerant', 'tolerant'
+            $wrapped = ($token -split '(.{40})' | Where-Object { $_ }) -join "`r`n"
+            $variants = "  $token`n", $wrapped, $token.TrimEnd('='), ($token.Replace('-', '+').Replace('_', '/'))
+            $variants | Unprotect-FletString -Key $Key -Iterations $FastIterations | Should -Be 'tolerant', 'tolerant', 'tolerant', 'tolerant'
         }
 
         It 'binds Import-Csv rows by property name (Token column)' {
