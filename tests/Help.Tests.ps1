@@ -367,6 +367,21 @@ Describe 'The MAML file' {
 }
 
 Describe 'ConvertTo-FletSecretHelp.ps1' {
+    BeforeAll {
+        # The converter's message for Get-FletTokenInfo.md with one change, in a folder of its own; it must refuse it.
+        function Get-ParseError([string] $Pattern, [string] $Replacement) {
+            $folder = Join-Path $TestDrive ([guid]::NewGuid())
+            $null = New-Item -ItemType Directory -Path $folder
+            $page = Get-Content -Raw -LiteralPath (Join-Path $DocsPath 'Get-FletTokenInfo.md')
+            $changed = $page -replace $Pattern, $Replacement
+            $changed | Should -Not -Be $page -Because 'the change must apply to the page'
+            Set-Content -LiteralPath (Join-Path $folder 'Get-FletTokenInfo.md') -Value $changed
+            try { & $Converter -MarkdownPath $folder -ParseOnly }
+            catch { return $_.Exception.Message }
+            throw 'The converter accepted the changed page.'
+        }
+    }
+
     It 'writes valid MAML and the about topic from docs/en-US' {
         $out = Join-Path $TestDrive 'help'
         & $Converter -MarkdownPath $DocsPath -OutputPath $out
@@ -387,20 +402,12 @@ Describe 'ConvertTo-FletSecretHelp.ps1' {
     }
 
     It 'refuses markdown that platyPS would render differently' {
-        $page = Get-Content -Raw -LiteralPath (Join-Path $DocsPath 'Get-FletTokenInfo.md')
-        $folder = Join-Path $TestDrive 'bad'
-        $null = New-Item -ItemType Directory -Path $folder
-        $bad = $page -replace '(?m)^(The `Get-FletTokenInfo` cmdlet reads)', 'The **bold** cmdlet reads'
-        Set-Content -LiteralPath (Join-Path $folder 'Get-FletTokenInfo.md') -Value $bad
-        { & $Converter -MarkdownPath $folder -ParseOnly } | Should -Throw -ExpectedMessage '*bold*'
+        Get-ParseError -Pattern '(?m)^(The `Get-FletTokenInfo` cmdlet reads)' -Replacement 'The **bold** cmdlet reads' |
+            Should -BeLike '*bold*'
     }
 
     It 'refuses an example whose explanation comes before its code' {
-        $page = Get-Content -Raw -LiteralPath (Join-Path $DocsPath 'Get-FletTokenInfo.md')
-        $folder = Join-Path $TestDrive 'intro'
-        $null = New-Item -ItemType Directory -Path $folder
-        $bad = $page -replace '(?m)^(### Example 1: Inspect one token)\r?\n', "`$1`nAn introduction.`n`n"
-        Set-Content -LiteralPath (Join-Path $folder 'Get-FletTokenInfo.md') -Value $bad
-        { & $Converter -MarkdownPath $folder -ParseOnly } | Should -Throw -ExpectedMessage '*before the first code block*'
+        Get-ParseError -Pattern '(?m)^(### Example 1: Inspect one token)\r?\n' -Replacement "`$1`nAn introduction.`n`n" |
+            Should -BeLike '*before the first code block*'
     }
 }

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Text;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -24,14 +23,23 @@ public sealed class RandomInputTests
         (p, k, t) => FletTokenInfo.Parse(t),
     };
 
-    private static void OnlyTokenErrors(IEnumerable<string> inputs, FletPassphrase passphrase, FletKey key, ITestOutputHelper output, string label)
+    /// <summary>
+    /// Feeds 3000 inputs from makeInput(random, key, n) to every decrypt path: only FletTokenException may come out,
+    /// and nothing may decrypt. The seed is in the test output, to replay a failure.
+    /// </summary>
+    private void OnlyTokenErrors(string label, Func<Random, FletKey, int, string> makeInput)
     {
+        int seed = Environment.TickCount;
+        var random = new Random(seed);
+        using var passphrase = new FletPassphrase("random");
+        using FletKey key = passphrase.CreateKey(1);
         var counts = new Dictionary<FletTokenError, int>();
         var failures = new List<string>();
-        int decrypted = 0, total = 0;
-        foreach (string input in inputs)
+        int decrypted = 0;
+        const int Inputs = 3000;
+        for (int n = 0; n < Inputs; n++)
         {
-            total++;
+            string input = makeInput(random, key, n);
             for (int f = 0; f < Decrypts.Length; f++)
             {
                 try
@@ -41,7 +49,7 @@ public sealed class RandomInputTests
                 }
                 catch (FletTokenException e)
                 {
-                    counts[e.Error] = counts.TryGetValue(e.Error, out int n) ? n + 1 : 1;
+                    counts[e.Error] = counts.TryGetValue(e.Error, out int count) ? count + 1 : 1;
                 }
                 catch (Exception e)
                 {
@@ -49,105 +57,54 @@ public sealed class RandomInputTests
                 }
             }
         }
-        output.WriteLine($"{label}: {total} inputs; {string.Join(", ", counts.Select(p => $"{p.Key} {p.Value}"))}");
+        _output.WriteLine($"{label} (seed {seed}): {Inputs} inputs; {string.Join(", ", counts.Select(p => $"{p.Key} {p.Value}"))}");
         Assert.True(failures.Count == 0, $"{failures.Count} non-token exceptions, e.g.:\n" + string.Join("\n", failures.Take(10)));
         Assert.Equal(0, decrypted);
     }
 
-    private static (FletPassphrase, FletKey) Keys()
+    [Fact]
+    public void Random_strings() => OnlyTokenErrors("random strings", (random, _, _) =>
     {
-        var passphrase = new FletPassphrase("random");
-        return (passphrase, passphrase.CreateKey(1));
-    }
+        var chars = new char[random.Next(0, 300)];
+        for (int i = 0; i < chars.Length; i++)
+        {
+            int kind = random.Next(10);
+            chars[i] = kind < 7 ? Base64Chars[random.Next(Base64Chars.Length)]
+                : kind < 8 ? (char)random.Next(0, 128)
+                : kind < 9 ? " \t\r\n"[random.Next(4)]
+                : (char)random.Next(0, 0x10000);
+        }
+        return new string(chars);
+    });
 
     [Fact]
-    public void Random_strings()
+    public void Random_bytes_as_base64url() => OnlyTokenErrors("random base64url bytes", (random, _, n) =>
     {
-        int seed = Environment.TickCount;
-        var random = new Random(seed);
-        var (passphrase, key) = Keys();
-        using (passphrase)
-        using (key)
-        {
-            IEnumerable<string> Inputs()
-            {
-                for (int n = 0; n < 3000; n++)
-                {
-                    int length = random.Next(0, 300);
-                    var chars = new char[length];
-                    for (int i = 0; i < length; i++)
-                    {
-                        int kind = random.Next(10);
-                        chars[i] = kind < 7 ? Base64Chars[random.Next(Base64Chars.Length)]
-                            : kind < 8 ? (char)random.Next(0, 128)
-                            : kind < 9 ? " \t\r\n"[random.Next(4)]
-                            : (char)random.Next(0, 0x10000);
-                    }
-                    yield return new string(chars);
-                }
-            }
-            OnlyTokenErrors(Inputs(), passphrase, key, _output, $"random strings (seed {seed})");
-        }
-    }
+        string text = Codec.B64Url(RandomBytes(random, random.Next(0, 400)));
+        return n % 2 == 0 ? text : text.TrimEnd('=');
+    });
 
     [Fact]
-    public void Random_bytes_as_base64url()
+    public void Random_bytes_behind_a_valid_looking_fernet_prefix() => OnlyTokenErrors("'gAAAAA' tokens", (random, key, n) =>
     {
-        int seed = Environment.TickCount;
-        var random = new Random(seed);
-        var (passphrase, key) = Keys();
-        using (passphrase)
-        using (key)
+        byte[] salt = n % 3 == 0 ? key.GetSalt() : RandomBytes(random, 16);
+        string inner;
+        if (n % 2 == 0)
         {
-            IEnumerable<string> Inputs()
-            {
-                for (int n = 0; n < 3000; n++)
-                {
-                    var bytes = new byte[random.Next(0, 400)];
-                    random.NextBytes(bytes);
-                    string text = Codec.B64Url(bytes);
-                    yield return n % 2 == 0 ? text : text.TrimEnd('=');
-                }
-            }
-            OnlyTokenErrors(Inputs(), passphrase, key, _output, $"random base64url bytes (seed {seed})");
+            // A structurally valid payload: version byte, time, IV, whole blocks, a random MAC.
+            byte[] payload = RandomBytes(random, 25 + 16 * random.Next(1, 6) + 32);
+            payload[0] = 0x80;
+            inner = Codec.B64Url(payload);
         }
-    }
-
-    [Fact]
-    public void Random_bytes_behind_a_valid_looking_fernet_prefix()
-    {
-        int seed = Environment.TickCount;
-        var random = new Random(seed);
-        var (passphrase, key) = Keys();
-        using (passphrase)
-        using (key)
+        else
         {
-            IEnumerable<string> Inputs()
-            {
-                for (int n = 0; n < 3000; n++)
-                {
-                    byte[] salt = n % 3 == 0 ? key.GetSalt() : RandomBytes(random, 16);
-                    string inner;
-                    if (n % 2 == 0)
-                    {
-                        // A structurally valid payload: version byte, time, IV, whole blocks, a random MAC.
-                        byte[] payload = RandomBytes(random, 25 + 16 * random.Next(1, 6) + 32);
-                        payload[0] = 0x80;
-                        inner = Codec.B64Url(payload);
-                    }
-                    else
-                    {
-                        // 'gAAAAA' then random base64url characters of any length.
-                        var chars = new char[random.Next(0, 200)];
-                        for (int i = 0; i < chars.Length; i++) chars[i] = Base64Chars[random.Next(Base64Chars.Length)];
-                        inner = "gAAAAA" + new string(chars);
-                    }
-                    yield return Codec.JoinToken(salt, inner);
-                }
-            }
-            OnlyTokenErrors(Inputs(), passphrase, key, _output, $"'gAAAAA' tokens (seed {seed})");
+            // 'gAAAAA' then random base64url characters of any length.
+            var chars = new char[random.Next(0, 200)];
+            for (int i = 0; i < chars.Length; i++) chars[i] = Base64Chars[random.Next(Base64Chars.Length)];
+            inner = "gAAAAA" + new string(chars);
         }
-    }
+        return Codec.JoinToken(salt, inner);
+    });
 
     private static byte[] RandomBytes(Random random, int count)
     {
