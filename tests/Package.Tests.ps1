@@ -114,7 +114,6 @@ Describe 'Assembly isolation on PowerShell 7' -Skip:$Desktop {
             $output = & dotnet build "$source/FletSecret.Cipher/FletSecret.Cipher.csproj" --nologo -v quiet -f net8.0 -o $OtherCipher[$otherVersion] "-p:Version=$otherVersion" 2>&1
             if ($LASTEXITCODE -ne 0) { throw "Building FletSecret.Cipher $otherVersion failed: $output" }
         }
-        $script:OldCipher = $OtherCipher['0.0.1']
     }
 
     It 'works, with its own cipher, when FletSecret.Cipher <OtherVersion> was loaded first' -ForEach @(
@@ -143,7 +142,7 @@ foreach (`$assembly in [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object
 Import-Module '$ModuleManifest'
 `$key = ConvertTo-SecureString -String 'isolation key' -AsPlainText -Force
 `$null = 'warm' | Protect-FletString -Key `$key -Iterations 10
-`$old = (Add-Type -Path '$OldCipher/FletSecret.Cipher.dll' -PassThru | Where-Object Name -EQ 'FletSecurity').Assembly
+`$old = (Add-Type -Path '$($OtherCipher['0.0.1'])/FletSecret.Cipher.dll' -PassThru | Where-Object Name -EQ 'FletSecurity').Assembly
 'loaded=' + `$old.GetName().Version
 `$security = `$old.GetType('FletSecret.Cipher.FletSecurity')
 `$token = `$security.GetMethod('Encrypt').Invoke(`$null, @('other code', 'isolation key', 10))

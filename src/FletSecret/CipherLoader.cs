@@ -38,7 +38,7 @@ public sealed class CipherLoader : IModuleAssemblyInitializer
     private static Assembly? LoadCipher()
     {
         string folder = Path.GetDirectoryName(typeof(CipherLoader).Assembly.Location) ?? ".";
-        string path = Path.Combine(Path.Combine(Path.Combine(folder, "bin"), CipherFramework), CipherAssemblyName + ".dll");
+        string path = Path.Combine(folder, "bin", CipherFramework, CipherAssemblyName + ".dll");
         // A missing file leaves the runtime's own FileNotFoundException, which names the assembly.
         return File.Exists(path) ? Assembly.LoadFrom(path) : null;
     }
