@@ -171,4 +171,10 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
     internal virtual void DisposeKeys()
     {
     }
+
+    /// <summary>Zeroes the key behind a shared derivation, if it was derived; a failed or unstarted one has none.</summary>
+    internal static void DisposeDerivedKey(Lazy<Task<FletKey>>? key)
+    {
+        if (key is { IsValueCreated: true } && key.Value.Status == TaskStatus.RanToCompletion) key.Value.Result.Dispose();
+    }
 }

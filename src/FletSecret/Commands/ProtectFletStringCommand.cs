@@ -87,11 +87,5 @@ public sealed class ProtectFletStringCommand : FletKeyCommandBase
     internal override string DescribeTotals() =>
         _sharedKey is null ? "Derived one key per item." : "Derived one key for the call (-ReuseSalt).";
 
-    internal override void DisposeKeys()
-    {
-        if (_sharedKey is { IsValueCreated: true } && _sharedKey.Value.Status == TaskStatus.RanToCompletion)
-        {
-            _sharedKey.Value.Result.Dispose();
-        }
-    }
+    internal override void DisposeKeys() => DisposeDerivedKey(_sharedKey);
 }

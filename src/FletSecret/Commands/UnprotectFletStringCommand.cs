@@ -108,10 +108,7 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
 
     internal override void DisposeKeys()
     {
-        foreach (Lazy<Task<FletKey>> key in _keys.Values)
-        {
-            if (key.IsValueCreated && key.Value.Status == TaskStatus.RanToCompletion) key.Value.Result.Dispose();
-        }
+        foreach (Lazy<Task<FletKey>> key in _keys.Values) DisposeDerivedKey(key);
         _keys.Clear();
     }
 }
