@@ -49,11 +49,18 @@ internal static class Base64Url
     }
 
     /// <summary>The characters of text other than the white space the decoder skips.</summary>
-    public static int SignificantLength(string text)
+    public static int SignificantLength(string text) => SignificantLength(new StringSource(text), text.Length);
+
+    /// <summary>The characters of text other than the white space the decoder skips.</summary>
+    public static int SignificantLength(char[] text) => SignificantLength(new CharSource(text), text.Length);
+
+    private static int SignificantLength<TSource>(TSource source, int length)
+        where TSource : struct, ISource
     {
         int count = 0;
-        foreach (char c in text)
+        for (int i = 0; i < length; i++)
         {
+            int c = source[i];
             if (c >= 128 || DecodeMap[c] != Space) count++;
         }
         return count;
@@ -62,8 +69,14 @@ internal static class Base64Url
     /// <summary>Checks a whole string and returns how many bytes it decodes to.</summary>
     public static int DecodedLength(string text, string layer) => DecodedLength(new StringSource(text), 0, text.Length, layer);
 
+    /// <summary>Checks whole text held in characters (as from a SecureString) and returns how many bytes it decodes to.</summary>
+    public static int DecodedLength(char[] text, string layer) => DecodedLength(new CharSource(text), 0, text.Length, layer);
+
     /// <summary>Decodes a string that <see cref="DecodedLength(string, string)"/> has checked into destination[0..).</summary>
     public static void Decode(string text, byte[] destination) => DecodeInto(new StringSource(text), 0, text.Length, destination, 0);
+
+    /// <summary>Decodes characters that <see cref="DecodedLength(char[], string)"/> has checked into destination[0..).</summary>
+    public static void Decode(char[] text, byte[] destination) => DecodeInto(new CharSource(text), 0, text.Length, destination, 0);
 
     /// <summary>
     /// Decodes ASCII text held in <paramref name="buffer"/>[offset..offset+count) into the same buffer from
@@ -131,6 +144,13 @@ internal static class Base64Url
         private readonly string _text;
         public StringSource(string text) => _text = text;
         public int this[int index] => _text[index];
+    }
+
+    private readonly struct CharSource : ISource
+    {
+        private readonly char[] _chars;
+        public CharSource(char[] chars) => _chars = chars;
+        public int this[int index] => _chars[index];
     }
 
     private readonly struct ByteSource : ISource

@@ -190,16 +190,30 @@ internal static class Fernet
     public static ParsedToken Parse(string? token)
     {
         if (token is null) throw FletTokenException.Format("the token is null.");
+        return Parse(token.Length, () => Base64Url.SignificantLength(token), () => Base64Url.DecodedLength(token, "token"),
+            buffer => Base64Url.Decode(token, buffer));
+    }
+
+    /// <summary>Reads a token held in characters (as from a SecureString), with no string made of it.</summary>
+    public static ParsedToken Parse(char[] token)
+    {
+        if (token is null) throw FletTokenException.Format("the token is null.");
+        return Parse(token.Length, () => Base64Url.SignificantLength(token), () => Base64Url.DecodedLength(token, "token"),
+            buffer => Base64Url.Decode(token, buffer));
+    }
+
+    private static ParsedToken Parse(int length, Func<int> significantLength, Func<int> decodedLength, Action<byte[]> decode)
+    {
         // The limit counts what the decoder reads, so a token wrapped over lines is read like the same one unwrapped.
-        if (token.Length > FletTokenLimits.MaxTokenLength)
+        if (length > FletTokenLimits.MaxTokenLength)
         {
-            int significant = Base64Url.SignificantLength(token);
+            int significant = significantLength();
             if (significant > FletTokenLimits.MaxTokenLength)
                 throw new FletTokenException(FletTokenError.TooLarge,
                     $"The token is {significant} characters long, white space aside; tokens longer than {FletTokenLimits.MaxTokenLength} (a {FletTokenLimits.MaxPlaintextBytes}-byte plaintext) are not read.");
         }
 
-        int decoded = Base64Url.DecodedLength(token, "token");
+        int decoded = decodedLength();
         if (decoded == 0) throw FletTokenException.Format("the token is empty.");
         if (decoded <= SaltSize)
             throw FletTokenException.Format("the token is too short to hold a salt and a Fernet token; it may be truncated.");
@@ -207,7 +221,7 @@ internal static class Fernet
         byte[] buffer = LargeBuffer.Rent(decoded);
         try
         {
-            Base64Url.Decode(token, buffer);
+            decode(buffer);
             int payloadLength = Base64Url.DecodeInPlace(buffer, SaltSize, decoded - SaltSize, "Fernet token inside the token");
             return CheckPayload(buffer, decoded, SaltSize, payloadLength);
         }

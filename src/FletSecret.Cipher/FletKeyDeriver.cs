@@ -26,8 +26,11 @@ public sealed class FletKeyDeriver : IDisposable
     private readonly LinkedList<Job> _pending = new();
     private readonly List<Thread> _threads = new();
     private readonly object _gate = new();
+    private readonly TaskCompletionSource<bool> _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _stopping;
     private int _idle;
+    private int _running;
+    private int _live;
     private int _simdBatches;
     private int _platformDerivations;
 
@@ -69,6 +72,12 @@ public sealed class FletKeyDeriver : IDisposable
         }
     }
 
+    /// <summary>
+    /// Completes once <see cref="Dispose"/> was called and every worker has ended: after that nothing reads the
+    /// passphrase any more, and every key derived after Dispose has been zeroed.
+    /// </summary>
+    public Task Stopped => _stopped.Task;
+
     /// <summary>How many derivations ran on the platform PBKDF2 so far.</summary>
     public int PlatformDerivations => Volatile.Read(ref _platformDerivations);
 
@@ -97,6 +106,7 @@ public sealed class FletKeyDeriver : IDisposable
     {
         var thread = new Thread(Work) { IsBackground = true, Name = "FletSecret key derivation" };
         _threads.Add(thread);
+        _live++;
         thread.Start();
     }
 
@@ -105,8 +115,13 @@ public sealed class FletKeyDeriver : IDisposable
         while (true)
         {
             List<Job>? batch = Take();
-            if (batch is null) return;
+            if (batch is null) break;
             Run(batch);
+            lock (_gate) _running--;
+        }
+        lock (_gate)
+        {
+            if (--_live == 0) _stopped.TrySetResult(true);
         }
     }
 
@@ -127,6 +142,7 @@ public sealed class FletKeyDeriver : IDisposable
                 if (left <= TimeSpan.Zero || !Monitor.Wait(_gate, left)) break;
             }
             if (_stopping) return null;
+            _running++;
             if (_pending.Count == 0) return new List<Job>();
 
             int iterations = _pending.First!.Value.Iterations;
@@ -182,19 +198,39 @@ public sealed class FletKeyDeriver : IDisposable
                     Interlocked.Increment(ref _platformDerivations);
                 }
             }
-            for (int i = 0; i < batch.Count; i++)
+            lock (_gate)
             {
-                batch[i].Completion.TrySetResult(new FletKey(keys[i], batch[i].Salt, batch[i].Iterations));
+                // Abandoned by Dispose while it ran (Ctrl+C): nobody takes these keys, so they are zeroed here.
+                if (_stopping)
+                {
+                    foreach (byte[] key in keys) SecureMemory.Zero(key);
+                    foreach (Job job in batch) job.Completion.TrySetCanceled();
+                    return;
+                }
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Completion.TrySetResult(new FletKey(keys[i], batch[i].Salt, batch[i].Iterations));
+                }
             }
         }
         catch (Exception e)
         {
             foreach (byte[]? key in keys) SecureMemory.Zero(key);
-            foreach (Job job in batch) job.Completion.TrySetException(e);
+            bool stopping;
+            lock (_gate) stopping = _stopping;
+            foreach (Job job in batch)
+            {
+                if (stopping) job.Completion.TrySetCanceled();
+                else job.Completion.TrySetException(e);
+            }
         }
     }
 
-    /// <summary>Stops the workers once their current batch is done; derivations not started are cancelled.</summary>
+    /// <summary>
+    /// Cancels the derivations not started and returns at once: a running derivation cannot be interrupted, so it
+    /// ends on its worker in the background, which zeroes its key and cancels its task (see <see cref="Stopped"/>).
+    /// With nothing running, the idle workers are joined before this returns, and <see cref="Stopped"/> is complete.
+    /// </summary>
     public void Dispose()
     {
         List<Thread> threads;
@@ -205,6 +241,8 @@ public sealed class FletKeyDeriver : IDisposable
             foreach (Job job in _pending) job.Completion.TrySetCanceled();
             _pending.Clear();
             Monitor.PulseAll(_gate);
+            if (_live == 0) _stopped.TrySetResult(true);
+            if (_running > 0) return;
             threads = new List<Thread>(_threads);
         }
         foreach (Thread thread in threads) thread.Join();

@@ -19,6 +19,13 @@ public sealed class FletTokenInfo
         return new FletTokenInfo(parsed.CopySalt(), parsed.UnixSeconds, parsed.CiphertextLength);
     }
 
+    /// <summary>Reads the structure of a token held in characters (as from a SecureString); no string is made of it.</summary>
+    public static FletTokenInfo Parse(char[] token)
+    {
+        using ParsedToken parsed = Fernet.Parse(token);
+        return new FletTokenInfo(parsed.CopySalt(), parsed.UnixSeconds, parsed.CiphertextLength);
+    }
+
     /// <summary>The 16-byte PBKDF2 salt.</summary>
     public byte[] Salt { get; }
 

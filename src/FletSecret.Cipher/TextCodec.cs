@@ -35,13 +35,17 @@ internal static class TextCodec
         }
     }
 
+    /// <summary>
+    /// The UTF-8 of a SecureString, from one copy of it: the length is the copy's own, so a SecureString that another
+    /// thread changes meanwhile gives its old or its new text, never a mix or a read past the copy.
+    /// </summary>
     public static unsafe byte[] ToUtf8(SecureString secure, string what)
     {
-        IntPtr unmanaged = Marshal.SecureStringToGlobalAllocUnicode(secure);
+        IntPtr copy = Marshal.SecureStringToBSTR(secure);
         try
         {
-            char* chars = (char*)unmanaged;
-            int length = secure.Length;
+            char* chars = (char*)copy;
+            int length = BstrLength(copy);
             int count = Fernet.StrictUtf8.GetByteCount(chars, length);
             var bytes = new byte[count];
             if (count > 0)
@@ -56,9 +60,29 @@ internal static class TextCodec
         }
         finally
         {
-            Marshal.ZeroFreeGlobalAllocUnicode(unmanaged);
+            Marshal.ZeroFreeBSTR(copy);
         }
     }
+
+    /// <summary>The characters of a SecureString, from one copy of it (see <see cref="ToUtf8(SecureString, string)"/>); zero the array when done.</summary>
+    public static unsafe char[] ToChars(SecureString secure)
+    {
+        IntPtr copy = Marshal.SecureStringToBSTR(secure);
+        try
+        {
+            var chars = new char[BstrLength(copy)];
+            Marshal.Copy(copy, chars, 0, chars.Length);
+            return chars;
+        }
+        finally
+        {
+            Marshal.ZeroFreeBSTR(copy);
+        }
+    }
+
+    // A BSTR carries its byte length in the four bytes before its first character (on every platform .NET runs on):
+    // the length of this very copy, which embedded NUL characters do not cut short.
+    private static int BstrLength(IntPtr bstr) => Marshal.ReadInt32(bstr, -4) / sizeof(char);
 
     public static int Utf8ByteCount(string text, string what)
     {

@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Management.Automation;
 using System.Security;
+using System.Threading;
 using System.Threading.Tasks;
 using FletSecret.Cipher;
 
@@ -9,8 +10,17 @@ namespace FletSecret;
 
 /// <summary>
 /// What Protect-FletString and Unprotect-FletString share: the key parameter sets, the bounded parallel window
-/// with ordered, streamed output, per-item errors and progress.
+/// with ordered, streamed output, per-item errors, progress, and a prompt stop.
 /// </summary>
+/// <remarks>
+/// Streaming rule: a record's outputs (and all before them) are written before ProcessRecord returns when the
+/// upstream is slower than the cipher, that is for the first record from a command (the cmdlet cannot know yet) and
+/// whenever the upstream took at least as long to produce the record as a waited item took to finish (about one
+/// derivation). Records that come back to back (a list, a file read at once) fill the window instead, so that the
+/// derivations run in parallel and in SIMD batches; their outputs are written as they finish, at the next record or
+/// at the end. Input from a variable or expression ($list | Protect-FletString) is all there at once: its first
+/// record does not wait either.
+/// </remarks>
 public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
 {
     internal const string DefaultKeySet = "DefaultKey";
@@ -21,8 +31,15 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
     private static readonly TimeSpan ProgressAfter = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>The shortest upstream gap that makes a record wait, however fast the derivations are.</summary>
+    private static readonly TimeSpan SlowUpstreamFloor = TimeSpan.FromMilliseconds(25);
+
     private readonly Stopwatch _clock = new();
+    private readonly CancellationTokenSource _stop = new();
     private OrderedWork? _work;
+    private TimeSpan? _returned;
+    private TimeSpan _slowUpstream = SlowUpstreamFloor;
+    private bool _disposed;
     private int _done;
     private int _total = -1;
     private bool _progressShown;
@@ -97,7 +114,7 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
         // Enough items in flight to fill a SIMD batch per derivation thread.
         int lanes = FletKeyDeriver.SimdLanes;
         Deriver = new FletKeyDeriver(Passphrase, ThrottleLimit);
-        _work = new OrderedWork(ThrottleLimit * Math.Max(1, lanes));
+        _work = new OrderedWork(ThrottleLimit * Math.Max(1, lanes), _stop.Token);
         WriteVerbose($"Key: {source}. {DescribeSettings()} Derivation threads: {ThrottleLimit}; " +
             (lanes > 0 ? $"SIMD batches of up to {lanes} from {FletKeyDeriver.SimdThreshold} waiting derivations." : "no SIMD engine (platform PBKDF2)."));
     }
@@ -108,18 +125,52 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
     /// <summary>Tells the progress bar how many items there are, when the caller knows.</summary>
     internal void SetTotal(int total) => _total = total;
 
-    /// <summary>Queues one item and writes whatever is ready, in order.</summary>
+    /// <summary>Reads this record's items (inside ProcessRecord, never later) and queues each with <see cref="Submit"/>.</summary>
+    internal abstract void QueueItems();
+
+    /// <summary>Queues the record's items, then writes what is ready; waits for all of them when the upstream is slow.</summary>
+    protected sealed override void ProcessRecord()
+    {
+        TimeSpan arrived = _clock.Elapsed;
+        bool fromMemory = MyInvocation.ExpectingInput && MyInvocation.PipelinePosition == 1;
+        bool slowUpstream = _returned is TimeSpan returned ? arrived - returned >= _slowUpstream : !fromMemory;
+        QueueItems();
+        if (slowUpstream)
+        {
+            // Waiting here costs no more than the upstream's own pause did; the time waited (less what downstream
+            // took to take the outputs) is what "slow" means for the next record.
+            TimeSpan writing = TimeSpan.Zero;
+            foreach (ItemResult result in _work!.Take(all: true))
+            {
+                TimeSpan before = _clock.Elapsed;
+                Write(result);
+                writing += _clock.Elapsed - before;
+            }
+            TimeSpan waited = _clock.Elapsed - arrived - writing;
+            if (waited > _slowUpstream) _slowUpstream = waited;
+        }
+        else
+        {
+            foreach (ItemResult result in _work!.Take(all: false)) Write(result);
+        }
+        _returned = _clock.Elapsed;
+    }
+
+    /// <summary>Queues one item and writes whatever is ready, in order (waiting for the oldest while the window is full).</summary>
     internal void Submit(Func<Task<ItemResult>> work)
     {
         _work!.Start(work);
-        foreach (ItemResult result in _work.TakeReady()) Write(result);
+        foreach (ItemResult result in _work.Take(all: false)) Write(result);
     }
+
+    /// <summary>Queues an item that failed before it needed a key (a null, a SecureString that could not be read).</summary>
+    internal void Submit(ItemResult refused) => Submit(() => Task.FromResult(refused));
 
     /// <summary>Writes every remaining result, in order.</summary>
     protected override void EndProcessing()
     {
         if (_work is null) return;
-        foreach (ItemResult result in _work.TakeAll()) Write(result);
+        foreach (ItemResult result in _work.Take(all: true)) Write(result);
         if (_progressShown)
         {
             WriteProgress(new ProgressRecord(1, Activity, "Done") { RecordType = ProgressRecordType.Completed });
@@ -156,15 +207,55 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
     internal ItemResult Failure(FletTokenException e, object? target, string iterationsTried) =>
         new(null, ErrorMapping.ForToken(e, target, ErrorMapping.Advice(e.Error, iterationsTried)));
 
-    /// <summary>Waits for running items, then zeroes the passphrase and any derived keys.</summary>
+    /// <summary>A null item: the documented per-item error, and the other items go on.</summary>
+    internal static ItemResult NullInput(int index, string what) =>
+        new(null, new ErrorRecord(new ArgumentNullException(InputObjectName), "FletSecret.NullInput", ErrorCategory.InvalidArgument, $"InputObject[{index}]")
+        {
+            ErrorDetails = new ErrorDetails($"Item {index} is null; give {what}.")
+            {
+                RecommendedAction = $"Remove the null items before the cmdlet (for example with Where-Object {{ $null -ne $_ }}), or give {what}.",
+            },
+        });
+
+    /// <summary>An item that is not text: neither a string nor a SecureString, nor an object with the parameter's property.</summary>
+    internal static ItemResult InvalidInput(int index, string problem, string what) =>
+        new(null, new ErrorRecord(new ArgumentException(problem), "FletSecret.InvalidInput", ErrorCategory.InvalidArgument, $"InputObject[{index}]")
+        {
+            ErrorDetails = new ErrorDetails($"Item {index} {problem}")
+            {
+                RecommendedAction = $"Give {what}.",
+            },
+        });
+
+    private const string InputObjectName = "InputObject";
+
+    /// <summary>Ctrl+C, or PowerShell.Stop() from another thread: ends any wait of the pipeline thread at once.</summary>
+    protected override void StopProcessing() => _stop.Cancel();
+
+    /// <summary>
+    /// Cancels derivations not started and zeroes the passphrase and derived keys. It does not wait for a running
+    /// derivation (stopped early: Ctrl+C, -ErrorAction Stop), which PBKDF2 cannot interrupt: the zeroing then happens
+    /// once that derivation and the items waiting on it have ended, in the background; the deriver zeroes the keys
+    /// it derives after this.
+    /// </summary>
     public void Dispose()
     {
-        // Stopped early (Ctrl+C, -ErrorAction Stop): cancel derivations not started, let running ones end.
+        if (_disposed) return;
+        _disposed = true;
+        _stop.Cancel();
         Deriver?.Dispose();
-        _work?.WaitQuietly();
+        Task itemsEnded = _work?.Ended() ?? Task.CompletedTask;
+        Task derivationsEnded = Deriver?.Stopped ?? Task.CompletedTask;
+        Task allEnded = Task.WhenAll(itemsEnded, derivationsEnded);
+        if (allEnded.IsCompleted) Release();
+        else allEnded.ContinueWith(_ => Release(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        GC.SuppressFinalize(this);
+    }
+
+    private void Release()
+    {
         DisposeKeys();
         Passphrase?.Dispose();
-        GC.SuppressFinalize(this);
     }
 
     /// <summary>Zeroes keys the command derived and kept.</summary>

@@ -8,12 +8,18 @@ public sealed class FletTokenInfo
 {
     private FletTokenInfo(string? token) => Token = token;
 
-    internal static FletTokenInfo Inspect(string? token, DateTimeOffset now)
+    internal static FletTokenInfo Inspect(string? token, DateTimeOffset now) =>
+        Inspect(new FletTokenInfo(token), () => Cipher.FletTokenInfo.Parse(token!), now);
+
+    /// <summary>A token read from a SecureString, as characters: Token stays null, so that no string is made of it.</summary>
+    internal static FletTokenInfo Inspect(char[] token, DateTimeOffset now) =>
+        Inspect(new FletTokenInfo(null), () => Cipher.FletTokenInfo.Parse(token), now);
+
+    private static FletTokenInfo Inspect(FletTokenInfo info, Func<Cipher.FletTokenInfo> parse, DateTimeOffset now)
     {
-        var info = new FletTokenInfo(token);
         try
         {
-            Cipher.FletTokenInfo parsed = Cipher.FletTokenInfo.Parse(token!);
+            Cipher.FletTokenInfo parsed = parse();
             info.IsValid = true;
             info.Salt = parsed.SaltHex;
             info.Timestamp = parsed.Timestamp;
@@ -29,7 +35,7 @@ public sealed class FletTokenInfo
         return info;
     }
 
-    /// <summary>The token as given.</summary>
+    /// <summary>The token as given; null for a token given as a SecureString (it is not copied into a string).</summary>
     public string? Token { get; }
 
     /// <summary>Whether the token has a Flet token's structure (its key is not checked).</summary>

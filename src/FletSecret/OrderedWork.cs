@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace FletSecret;
@@ -21,34 +23,54 @@ internal readonly struct ItemResult
 /// <summary>
 /// Keeps a bounded window of items in flight and hands results back in input order, so the cmdlet can write them
 /// from the pipeline thread as soon as the oldest item is done. Items are asynchronous: they wait for their key
-/// derivation without holding a thread.
+/// derivation without holding a thread. Every wait ends when the stop token is cancelled (Ctrl+C).
 /// </summary>
 internal sealed class OrderedWork
 {
     private readonly Queue<Task<ItemResult>> _pending = new();
     private readonly int _window;
+    private readonly CancellationToken _stop;
 
-    public OrderedWork(int window) => _window = Math.Max(1, window);
+    public OrderedWork(int window, CancellationToken stop)
+    {
+        _window = Math.Max(1, window);
+        _stop = stop;
+    }
 
     public int Count => _pending.Count;
 
     public void Start(Func<Task<ItemResult>> work) => _pending.Enqueue(work());
 
-    /// <summary>Results that are ready now, in order; waits for the oldest only while the window is full.</summary>
-    public IEnumerable<ItemResult> TakeReady()
+    /// <summary>
+    /// Results in order: those ready now, waiting for the oldest only while the window is full; or, with
+    /// <paramref name="all"/>, every one, waiting for each. Throws <see cref="PipelineStoppedException"/> on stop.
+    /// </summary>
+    public IEnumerable<ItemResult> Take(bool all)
     {
-        while (_pending.Count > 0 && (_pending.Count >= _window || _pending.Peek().IsCompleted))
+        while (_pending.Count > 0 && (all || _pending.Count >= _window || _pending.Peek().IsCompleted))
         {
-            yield return Result(_pending.Dequeue());
+            // Dequeued only once done: on a stop the item stays pending, so the cleanup knows to wait for it.
+            Task<ItemResult> oldest = _pending.Peek();
+            WaitFor(oldest);
+            _pending.Dequeue();
+            yield return Result(oldest);
         }
     }
 
-    /// <summary>All remaining results, in order, waiting for each.</summary>
-    public IEnumerable<ItemResult> TakeAll()
+    private void WaitFor(Task task)
     {
-        while (_pending.Count > 0)
+        if (task.IsCompleted) return;
+        try
         {
-            yield return Result(_pending.Dequeue());
+            task.Wait(_stop);
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (AggregateException)
+        {
+            // The task failed: Result turns that into the item's error.
         }
     }
 
@@ -72,13 +94,12 @@ internal sealed class OrderedWork
         }
     }
 
-    /// <summary>Waits for running items without taking their results (used on stop, before keys are zeroed).</summary>
-    public void WaitQuietly()
+    /// <summary>Completes when every item not taken has ended, however it ended (used on stop, before keys are zeroed).</summary>
+    public Task Ended()
     {
-        foreach (Task<ItemResult> task in _pending)
-        {
-            try { task.Wait(); } catch (AggregateException) { }
-        }
+        if (_pending.Count == 0) return Task.CompletedTask;
+        Task[] tasks = _pending.ToArray<Task>();
         _pending.Clear();
+        return Task.WhenAll(tasks).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 }

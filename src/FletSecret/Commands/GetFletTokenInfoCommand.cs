@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using System.Security;
 using FletSecret.Cipher;
 
 namespace FletSecret.Commands;
@@ -9,20 +10,41 @@ namespace FletSecret.Commands;
 [OutputType(typeof(FletTokenInfo))]
 public sealed class GetFletTokenInfoCommand : PSCmdlet
 {
-    /// <summary>The Flet tokens to inspect.</summary>
+    /// <summary>The Flet tokens to inspect: strings or SecureStrings (or objects with a Token or InputObject property).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Token", "EncryptedData")]
+    [AllowNull]
     [AllowEmptyString]
     [AllowEmptyCollection]
-    public string?[] InputObject { get; set; } = Array.Empty<string>();
+    public object?[]? InputObject { get; set; } = Array.Empty<object>();
 
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         DateTimeOffset now = DateTimeOffset.UtcNow;
-        foreach (string? token in InputObject)
+        foreach (object? item in PipelineInput.Items(InputObject))
         {
-            WriteObject(FletTokenInfo.Inspect(token, now));
+            switch (PipelineInput.Resolve(item, Commands.UnprotectFletStringCommand.PropertyNames))
+            {
+                case null:
+                    WriteObject(FletTokenInfo.Inspect((string?)null, now));
+                    break;
+                case SecureString secure:
+                    // Read as characters, never as a string; the Token property stays empty for it.
+                    char[] chars = TextCodec.ToChars(secure);
+                    try
+                    {
+                        WriteObject(FletTokenInfo.Inspect(chars, now));
+                    }
+                    finally
+                    {
+                        SecureMemory.Zero(chars);
+                    }
+                    break;
+                case object token:
+                    WriteObject(FletTokenInfo.Inspect(token as string ?? PipelineInput.ToText(token), now));
+                    break;
+            }
         }
     }
 }

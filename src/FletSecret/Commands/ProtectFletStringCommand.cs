@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 using FletSecret.Cipher;
@@ -11,14 +12,18 @@ namespace FletSecret.Commands;
 [OutputType(typeof(string))]
 public sealed class ProtectFletStringCommand : FletKeyCommandBase
 {
+    private static readonly string[] PropertyNames = { "InputObject", "PlainText" };
+    private const string Wanted = "a string or a SecureString";
+
     private Lazy<Task<FletKey>>? _sharedKey;
     private int _index;
 
-    /// <summary>The text to encrypt: strings or SecureStrings.</summary>
+    /// <summary>The text to encrypt: strings or SecureStrings (or objects with a PlainText or InputObject property).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("PlainText")]
+    [AllowNull]
     [AllowEmptyCollection]
-    public StringOrSecureString?[] InputObject { get; set; } = Array.Empty<StringOrSecureString>();
+    public object?[]? InputObject { get; set; } = Array.Empty<object>();
 
     /// <summary>PBKDF2 iterations: 600000 for Flet 0.27.5 and later, 100000 for older Flet.</summary>
     [Parameter]
@@ -42,47 +47,80 @@ public sealed class ProtectFletStringCommand : FletKeyCommandBase
         {
             _sharedKey = new Lazy<Task<FletKey>>(() => Deriver.CreateKeyAsync(Iterations), LazyThreadSafetyMode.ExecutionAndPublication);
         }
-        if (!MyInvocation.ExpectingInput) SetTotal(InputObject.Length);
+        if (!MyInvocation.ExpectingInput) SetTotal(PipelineInput.Items(InputObject).Length);
     }
 
-    /// <inheritdoc />
-    protected override void ProcessRecord()
+    /// <summary>
+    /// Reads each item now, on the pipeline thread: a SecureString is copied to UTF-8 here, so a producer that reuses
+    /// or disposes it after writing it cannot change what is encrypted.
+    /// </summary>
+    internal override void QueueItems()
     {
-        foreach (StringOrSecureString? item in InputObject)
+        foreach (object? item in PipelineInput.Items(InputObject))
         {
             int index = _index++;
-            Submit(() => EncryptAsync(item, index));
+            switch (PipelineInput.Resolve(item, PropertyNames))
+            {
+                case null:
+                    Submit(NullInput(index, Wanted));
+                    break;
+                case string text:
+                    Submit(() => EncryptAsync(text, null, index));
+                    break;
+                case SecureString secure:
+                    byte[] utf8;
+                    try
+                    {
+                        utf8 = TextCodec.ToUtf8(secure, "plaintext");
+                    }
+                    catch (FletTokenException e)
+                    {
+                        Submit(Failure(e, Target(index), Iterations.ToString()));
+                        break;
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        Submit(InvalidInput(index, "is a SecureString that was disposed before Protect-FletString could read it.",
+                            "the SecureString before disposing of it (write it, then dispose)"));
+                        break;
+                    }
+                    Submit(() => EncryptAsync(null, utf8, index));
+                    break;
+                case object other when PipelineInput.IsNumber(other):
+                    string number = PipelineInput.ToText(other);
+                    Submit(() => EncryptAsync(number, null, index));
+                    break;
+                case object other:
+                    Submit(InvalidInput(index, $"is a {PipelineInput.TypeName(other)}, not text, and has no PlainText or InputObject property.",
+                        "a string or a SecureString, or objects with a PlainText column (for example Select-Object @{ Name = 'PlainText'; Expression = { $_.Value } })"));
+                    break;
+            }
         }
     }
 
-    private async Task<ItemResult> EncryptAsync(StringOrSecureString? item, int index)
-    {
-        // The target names the item by position: the plaintext itself must never travel in an error record.
-        string target = $"InputObject[{index}]";
-        if (item is null)
-        {
-            var error = new ErrorRecord(new ArgumentNullException(nameof(InputObject)), "FletSecret.NullInput",
-                ErrorCategory.InvalidArgument, target)
-            {
-                ErrorDetails = new ErrorDetails($"Item {index} is null; give a string or a SecureString."),
-            };
-            return new ItemResult(null, error);
-        }
+    // The target names the item by position: the plaintext itself must never travel in an error record.
+    private static string Target(int index) => $"InputObject[{index}]";
 
+    /// <summary>Encrypts a string, or UTF-8 read from a SecureString (zeroed when the item is done, however it ends).</summary>
+    private async Task<ItemResult> EncryptAsync(string? text, byte[]? utf8, int index)
+    {
         try
         {
-            if (_sharedKey is not null) return new ItemResult(Seal(await _sharedKey.Value.ConfigureAwait(false), item), null);
+            if (_sharedKey is not null) return new ItemResult(Seal(await _sharedKey.Value.ConfigureAwait(false), text, utf8), null);
             using FletKey key = await Deriver.CreateKeyAsync(Iterations).ConfigureAwait(false);
-            return new ItemResult(Seal(key, item), null);
+            return new ItemResult(Seal(key, text, utf8), null);
         }
         catch (FletTokenException e)
         {
-            return Failure(e, target, Iterations.ToString());
+            return Failure(e, Target(index), Iterations.ToString());
+        }
+        finally
+        {
+            SecureMemory.Zero(utf8);
         }
     }
 
-    private static string Seal(FletKey key, StringOrSecureString item) =>
-        item.Secure is not null ? key.Encrypt(item.Secure) : key.Encrypt(item.Text!);
+    private static string Seal(FletKey key, string? text, byte[]? utf8) => utf8 is not null ? key.Encrypt(utf8) : key.Encrypt(text!);
 
     internal override string DescribeTotals() =>
         _sharedKey is null ? "Derived one key per item." : "Derived one key for the call (-ReuseSalt).";

@@ -1,6 +1,4 @@
 using System;
-using System.Collections.Concurrent;
-using System.Linq;
 using System.Management.Automation;
 using System.Security;
 using System.Threading;
@@ -14,16 +12,24 @@ namespace FletSecret.Commands;
 [OutputType(typeof(string), typeof(SecureString))]
 public sealed class UnprotectFletStringCommand : FletKeyCommandBase
 {
-    // Tokens that share salt and iteration count share a key: derive it once per call.
-    private readonly ConcurrentDictionary<string, Lazy<Task<FletKey>>> _keys = new();
-    private string _iterationsText = string.Empty;
+    internal static readonly string[] PropertyNames = { "InputObject", "Token", "EncryptedData" };
+    private const string Wanted = "a token, as a string or a SecureString";
 
-    /// <summary>The Flet tokens to decrypt.</summary>
+    /// <summary>Unused keys kept for later tokens of the same salt; more are zeroed as they are dropped.</summary>
+    private const int IdleKeys = 16;
+
+    // Tokens that share salt and iteration count share a key while it is held (see KeyCache).
+    private readonly KeyCache _keys = new(IdleKeys);
+    private string _iterationsText = string.Empty;
+    private int _index;
+
+    /// <summary>The Flet tokens to decrypt: strings or SecureStrings (or objects with a Token or InputObject property).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Token", "EncryptedData")]
+    [AllowNull]
     [AllowEmptyString]
     [AllowEmptyCollection]
-    public string?[] InputObject { get; set; } = Array.Empty<string>();
+    public object?[]? InputObject { get; set; } = Array.Empty<object>();
 
     /// <summary>PBKDF2 iteration counts to try, in order.</summary>
     [Parameter]
@@ -53,31 +59,68 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
     {
         _iterationsText = string.Join(", ", Iterations);
         base.BeginProcessing();
-        if (!MyInvocation.ExpectingInput) SetTotal(InputObject.Length);
+        if (!MyInvocation.ExpectingInput) SetTotal(PipelineInput.Items(InputObject).Length);
     }
 
-    /// <inheritdoc />
-    protected override void ProcessRecord()
+    /// <summary>
+    /// Reads each token now, on the pipeline thread, and parses it at once: a SecureString token is copied to
+    /// characters (no string), parsed, and the copy zeroed before this returns.
+    /// </summary>
+    internal override void QueueItems()
     {
         TimeSpan? ttl = Ttl;
-        foreach (string? token in InputObject)
+        foreach (object? item in PipelineInput.Items(InputObject))
         {
-            Submit(() => DecryptAsync(token, ttl));
+            int index = _index++;
+            object? token = PipelineInput.Resolve(item, PropertyNames);
+            switch (token)
+            {
+                case null:
+                    Submit(NullInput(index, Wanted));
+                    break;
+                case SecureString secure:
+                    char[] chars;
+                    try
+                    {
+                        chars = TextCodec.ToChars(secure);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        Submit(InvalidInput(index, "is a SecureString that was disposed before Unprotect-FletString could read it.",
+                            "the SecureString before disposing of it (write it, then dispose)"));
+                        break;
+                    }
+                    try
+                    {
+                        Submit(() => DecryptAsync(() => Fernet.Parse(chars), secure, ttl));
+                    }
+                    finally
+                    {
+                        SecureMemory.Zero(chars);
+                    }
+                    break;
+                default:
+                    string text = token as string ?? PipelineInput.ToText(token);
+                    Submit(() => DecryptAsync(() => Fernet.Parse(text), text, ttl));
+                    break;
+            }
         }
     }
 
-    private async Task<ItemResult> DecryptAsync(string? token, TimeSpan? ttl)
+    /// <summary>Parses the token (synchronously, before the first await), then opens it with the first iteration count that fits.</summary>
+    private async Task<ItemResult> DecryptAsync(Func<ParsedToken> parse, object target, TimeSpan? ttl)
     {
         try
         {
-            using ParsedToken parsed = Fernet.Parse(token);
+            using ParsedToken parsed = parse();
             DateTimeOffset now = DateTimeOffset.UtcNow;
             FletTokenException? refused = null;
             foreach (int iterations in Iterations)
             {
-                FletKey key = await KeyFor(parsed, iterations).ConfigureAwait(false);
+                KeyCache.Entry entry = KeyFor(parsed, iterations);
                 try
                 {
+                    FletKey key = await entry.Key.ConfigureAwait(false);
                     object output = AsSecureString
                         ? key.Open(parsed, ttl, now, TextCodec.ToSecureString)
                         : key.Open(parsed, ttl, now, TextCodec.ToText);
@@ -87,30 +130,28 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
                 {
                     refused = e; // the next iteration count may fit
                 }
+                finally
+                {
+                    _keys.Release(entry);
+                }
             }
             throw refused!;
         }
         catch (FletTokenException e)
         {
-            return Failure(e, token, _iterationsText);
+            return Failure(e, target, _iterationsText);
         }
     }
 
-    private Task<FletKey> KeyFor(ParsedToken token, int iterations)
+    private KeyCache.Entry KeyFor(ParsedToken token, int iterations)
     {
         string id = Convert.ToBase64String(token.Buffer, 0, Fernet.SaltSize) + ":" + iterations;
-        // The stored Lazy runs at once; its creator waits on it inside this method, so the token is still undisposed.
-        return _keys.GetOrAdd(id, _ => new Lazy<Task<FletKey>>(
-            () => Deriver.DeriveAsync(token.CopySalt(), iterations), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+        return _keys.Acquire(id, () => Deriver.DeriveAsync(token.CopySalt(), iterations));
     }
 
-    internal override string DescribeTotals() => $"Derived {_keys.Count(k => k.Value.IsValueCreated)} key(s).";
+    internal override string DescribeTotals() => $"Derived {_keys.Derived} key(s), at most {_keys.MostHeld} held at once.";
 
-    internal override void DisposeKeys()
-    {
-        foreach (Lazy<Task<FletKey>> key in _keys.Values) DisposeDerivedKey(key);
-        _keys.Clear();
-    }
+    internal override void DisposeKeys() => _keys.Clear();
 }
 
 /// <summary>Refuses a negative -MaxAge at binding time.</summary>
