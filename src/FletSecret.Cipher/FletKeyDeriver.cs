@@ -78,6 +78,15 @@ public sealed class FletKeyDeriver : IDisposable
     /// </summary>
     public Task Stopped => _stopped.Task;
 
+    /// <summary>How many derivations wait for a worker (for tests).</summary>
+    internal int WaitingJobs
+    {
+        get
+        {
+            lock (_gate) return _pending.Count;
+        }
+    }
+
     /// <summary>How many derivations ran on the platform PBKDF2 so far.</summary>
     public int PlatformDerivations => Volatile.Read(ref _platformDerivations);
 

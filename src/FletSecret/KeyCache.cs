@@ -8,8 +8,9 @@ namespace FletSecret;
 
 /// <summary>
 /// Derived keys by salt and iteration count, shared by the items that need the same one. A key stays while an item
-/// uses it; of the keys no item uses, only the most recently used few are kept (a later token may share the salt,
-/// as -ReuseSalt tokens do), and each key is zeroed as it is dropped. Flet gives every token its own salt, so
+/// uses it; of the keys no item uses, only a few are kept (a later token may share the salt, as -ReuseSalt tokens
+/// do): a key used once is dropped before one used more often, the least recently used first, and each key is zeroed
+/// as it is dropped. Flet gives every token its own salt, so
 /// keeping every key until the end would keep thousands alive for nothing.
 /// </summary>
 internal sealed class KeyCache
@@ -50,6 +51,7 @@ internal sealed class KeyCache
                 if (_entries.Count > _mostHeld) _mostHeld = _entries.Count;
             }
             entry.Users++;
+            entry.Uses++;
             return entry;
         }
     }
@@ -64,8 +66,17 @@ internal sealed class KeyCache
             entry.IdleNode = _idle.AddLast(entry);
             if (_idle.Count > _idleLimit)
             {
-                dropped = _idle.First!.Value;
-                _idle.RemoveFirst();
+                LinkedListNode<Entry> node = _idle.First!;
+                for (LinkedListNode<Entry>? n = node; n is not null; n = n.Next)
+                {
+                    if (n.Value.Uses == 1)
+                    {
+                        node = n;
+                        break;
+                    }
+                }
+                dropped = node.Value;
+                _idle.Remove(node);
                 dropped.IdleNode = null;
                 _entries.Remove(dropped.Id);
             }
@@ -104,6 +115,7 @@ internal sealed class KeyCache
         public string Id { get; }
         public Task<FletKey> Key { get; }
         public int Users { get; set; }
+        public int Uses { get; set; }
         public LinkedListNode<Entry>? IdleNode { get; set; }
     }
 }

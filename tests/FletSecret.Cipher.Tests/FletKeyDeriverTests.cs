@@ -101,4 +101,36 @@ public class FletKeyDeriverTests
         Assert.Contains(tasks, t => t.IsCanceled);
         Assert.Throws<ObjectDisposedException>(() => { _ = deriver.DeriveAsync(Salt(1), 1); });
     }
+
+    [Fact]
+    public async Task Dispose_returns_while_a_derivation_runs_and_that_derivation_gives_no_key_when_it_ends()
+    {
+        using var passphrase = new FletPassphrase("stop while running");
+        var deriver = new FletKeyDeriver(passphrase, workers: 1);
+        Task<FletKey> running = deriver.DeriveAsync(Salt(7), 5_000_000);
+        // Wait until the worker has taken the job (it is no longer cancellable), then stop.
+        while (deriver.WaitingJobs > 0) await Task.Delay(5);
+        deriver.Dispose();
+        Assert.False(running.IsCompleted, "Dispose waited for the running derivation.");
+        Assert.False(deriver.Stopped.IsCompleted);
+
+        await deriver.Stopped;
+        // The key derived after Dispose was zeroed by the worker and never handed out.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        Assert.True(running.IsCanceled);
+    }
+
+    [Fact]
+    public async Task Dispose_with_nothing_running_has_stopped_every_worker_when_it_returns()
+    {
+        using var passphrase = new FletPassphrase("idle stop");
+        var deriver = new FletKeyDeriver(passphrase, workers: 2);
+        (await deriver.DeriveAsync(Salt(3), 10)).Dispose();
+        deriver.Dispose();
+        Assert.True(deriver.Stopped.IsCompleted);
+
+        var unused = new FletKeyDeriver(passphrase, workers: 1);
+        unused.Dispose();
+        Assert.True(unused.Stopped.IsCompleted);
+    }
 }
