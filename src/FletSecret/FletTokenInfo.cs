@@ -15,6 +15,9 @@ public sealed class FletTokenInfo
     internal static FletTokenInfo Inspect(char[] token, DateTimeOffset now) =>
         Inspect(new FletTokenInfo(null), () => Cipher.FletTokenInfo.Parse(token), now);
 
+    /// <summary>An item that could not be read at all, with the reason in Problem.</summary>
+    internal static FletTokenInfo Unreadable(string problem) => new(null) { Problem = problem };
+
     private static FletTokenInfo Inspect(FletTokenInfo info, Func<Cipher.FletTokenInfo> parse, DateTimeOffset now)
     {
         try

@@ -31,7 +31,16 @@ public sealed class GetFletTokenInfoCommand : PSCmdlet
                     break;
                 case SecureString secure:
                     // Read as characters, never as a string; the Token property stays empty for it.
-                    char[] chars = TextCodec.ToChars(secure);
+                    char[] chars;
+                    try
+                    {
+                        chars = TextCodec.ToChars(secure);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        WriteObject(FletTokenInfo.Unreadable("The SecureString was disposed of before it could be read; write it before disposing of it."));
+                        break;
+                    }
                     try
                     {
                         WriteObject(FletTokenInfo.Inspect(chars, now));
