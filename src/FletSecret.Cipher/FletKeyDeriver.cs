@@ -126,7 +126,6 @@ public sealed class FletKeyDeriver : IDisposable
             List<Job>? batch = Take();
             if (batch is null) break;
             Run(batch);
-            lock (_gate) _running--;
         }
         lock (_gate)
         {
@@ -177,9 +176,16 @@ public sealed class FletKeyDeriver : IDisposable
         }
     }
 
+    // Counts the batch as done under the same lock that hands out its results, so that once a caller sees a key,
+    // Dispose finds this worker idle and joins it rather than leaving the zeroing to the background.
     private void Run(List<Job> batch)
     {
-        if (batch.Count == 0) return;
+        bool counted = false;
+        if (batch.Count == 0)
+        {
+            lock (_gate) _running--;
+            return;
+        }
         var keys = new byte[batch.Count][];
         try
         {
@@ -209,6 +215,8 @@ public sealed class FletKeyDeriver : IDisposable
             }
             lock (_gate)
             {
+                _running--;
+                counted = true;
                 // Abandoned by Dispose while it ran (Ctrl+C): nobody takes these keys, so they are zeroed here.
                 if (_stopping)
                 {
@@ -226,7 +234,11 @@ public sealed class FletKeyDeriver : IDisposable
         {
             foreach (byte[]? key in keys) SecureMemory.Zero(key);
             bool stopping;
-            lock (_gate) stopping = _stopping;
+            lock (_gate)
+            {
+                if (!counted) _running--;
+                stopping = _stopping;
+            }
             foreach (Job job in batch)
             {
                 if (stopping) job.Completion.TrySetCanceled();
