@@ -72,6 +72,7 @@ function Invoke-Build {
         Copy-Item -LiteralPath (Join-Path $publish 'FletSecret.Module.Cipher.dll') -Destination $bin
     }
     Write-Manifest -Version $version
+    Copy-Item -LiteralPath (Join-Path $root 'FletSecret.Format.ps1xml') -Destination $moduleOut
     foreach ($file in 'LICENSE', 'CHANGELOG.md') {
         $path = Join-Path $root $file
         if (Test-Path -LiteralPath $path) { Copy-Item -LiteralPath $path -Destination $moduleOut }
@@ -146,8 +147,10 @@ function Invoke-PesterTests {
     $summary = Join-Path $out 'TestResults/pester.json'
     $null = New-Item -ItemType Directory -Force -Path (Split-Path $summary)
     if (Test-Path -LiteralPath $summary) { Remove-Item -LiteralPath $summary }
-    Invoke-FreshPwsh (Join-Path $root 'tools/Invoke-PesterTests.ps1') @(
-        '-PesterManifest', $pester, '-TestPath', (Join-Path $root 'tests'), '-SummaryPath', $summary) | Out-Host
+    # The child's output is always a pipe to this process: whether to colour it is this process's call.
+    $arguments = @('-PesterManifest', $pester, '-TestPath', (Join-Path $root 'tests'), '-SummaryPath', $summary)
+    if ([Console]::IsOutputRedirected -or $env:CI -eq 'true' -or $env:NO_COLOR) { $arguments += '-PlainText' }
+    Invoke-FreshPwsh (Join-Path $root 'tools/Invoke-PesterTests.ps1') $arguments | Out-Host
     if (-not (Test-Path -LiteralPath $summary)) {
         Write-Host 'Pester did not report a result.'
         return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
