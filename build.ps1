@@ -9,7 +9,7 @@ Build    out/FletSecret: the manifest, FletSecret.dll (the cmdlets), the cipher 
 Test     Build, then the xUnit suites (both builds of the cipher) and the Pester tests in a fresh pwsh;
          ends with one line 'N passed, N failed' and exits non-zero on any failure.
 Demo     Build, then encrypt and decrypt a sample string and show the Python that reads the same token.
-Bench    Build, then the benchmark table (see docs/performance.md).
+Bench    Build, then the benchmark table, also written into docs/performance.md (between its bench markers).
 Package  Build, then out/packages: the module's nupkg (PSResourceGet) and FletSecret.Cipher's (dotnet pack).
 
 Run it from any pwsh 7.4+ or Windows PowerShell 5.1; on a machine with only the .NET SDK:
@@ -179,7 +179,8 @@ function Invoke-Demo {
 
 function Invoke-Bench {
     Invoke-Build
-    Invoke-FreshPwsh (Join-Path $root 'bench/Invoke-Bench.ps1')
+    # The table goes into docs/performance.md, the one place the figures are written (README and help cite it).
+    Invoke-FreshPwsh (Join-Path $root 'bench/Invoke-Bench.ps1') @('-DocumentPath', (Join-Path $root 'docs/performance.md'))
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
