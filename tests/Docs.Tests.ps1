@@ -92,15 +92,15 @@ Describe 'The demo and the README say what a new user needs (point 13)' {
 
     It 'installs the built package from a local repository with the README''s commands' {
         if ($IsWindows) { Set-ItResult -Skipped -Because 'the test keeps the install out of the user''s modules through XDG_DATA_HOME, which Windows does not use'; return }
-        $version = (Import-PowerShellDataFile -LiteralPath $ModuleManifest).ModuleVersion
-        $package = Join-Path $RepoRoot "out/packages/FletSecret.$version.nupkg"
-        if (-not (Test-Path -LiteralPath $package)) { Set-ItResult -Skipped -Because "there is no $package (build.ps1 -Task Package or Test makes it)"; return }
         $readme = Get-Content -Raw -LiteralPath (Join-Path $RepoRoot 'README.md')
         $section = [regex]::Match($readme, '(?s)### Install the package you built, from a local repository.*?```powershell\r?\n(.*?)\r?\n```')
         $section.Success | Should -BeTrue -Because 'README says how to install the built package'
         $commands = $section.Groups[1].Value
         $commands | Should -Match 'Register-PSResourceRepository'
         $commands | Should -Match 'Install-PSResource'
+        $version = (Import-PowerShellDataFile -LiteralPath $ModuleManifest).ModuleVersion
+        $package = Join-Path $RepoRoot "out/packages/FletSecret.$version.nupkg"
+        if (-not (Test-Path -LiteralPath $package)) { Set-ItResult -Skipped -Because "there is no $package (build.ps1 -Task Package or Test makes it)"; return }
         # The user's data folder (PSResourceGet's repositories, the CurrentUser modules) is a temporary one here.
         $data = Join-Path $TestDrive 'xdg-data'
         $script = "Set-Location '$RepoRoot'`n$commands`n`"base=`$((Get-Module FletSecret).ModuleBase)`"`n`"version=`$((Get-Module FletSecret).Version)`"`n" +

@@ -65,7 +65,10 @@ public sealed class ProtectFletStringCommand : FletKeyCommandBase
             var error = new ErrorRecord(new ArgumentNullException(nameof(InputObject)), "FletSecret.NullInput",
                 ErrorCategory.InvalidArgument, target)
             {
-                ErrorDetails = new ErrorDetails($"Item {index} is null; give a string or a SecureString."),
+                ErrorDetails = new ErrorDetails($"Item {index} is null; give a string or a SecureString.")
+                {
+                    RecommendedAction = "Leave out the null item, or give a string or a SecureString in its place.",
+                },
             };
             return new ItemResult(null, error);
         }
