@@ -85,7 +85,7 @@ Push-Location $work
 try {
     $keyFile = Join-Path $work 'app_key'
     [System.IO.File]::WriteAllText($keyFile, "$sampleKey`n")
-    if (-not $IsWindows) { & chmod 600 $keyFile }
+    if ($PSVersionTable.PSEdition -eq 'Core' -and -not $IsWindows) { & chmod 600 $keyFile }
     Set-Content -LiteralPath (Join-Path $work 'secrets.csv') -Value 'Name,PlainText', 'db,sample-db-password', 'smtp,sample-smtp-password'
 
     # The files the Get-FletTokenInfo examples read. tokens.txt: the db token, one token from more than a year ago,
