@@ -13,7 +13,7 @@ BeforeAll {
         $Text = $Text -replace '[A-Za-z0-9_-]{40,}={0,2}', '<token>'
         $Text = $Text -replace '\b[0-9a-f]{32}\b', '<salt>'
         $Text = $Text -replace '\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ', '<time>'
-        $Text = $Text -replace '\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d:\d\d [AP]M [+-]\d\d:\d\d', '<time>'
+        $Text = $Text -replace '\d{1,2}/\d{1,2}/\d{4}\s\d{1,2}:\d\d:\d\d(\s[AP]M)?\s[+-]\d\d:\d\d', '<time>'
         $Text = $Text -replace '\b(\d+\.)?\d\d:\d\d:\d\d\b', '<age>'
         ($Text -replace '[ \t]+', ' ').Trim()
     }
@@ -91,7 +91,7 @@ Describe 'The demo and the README say what a new user needs (point 13)' {
     }
 
     It 'installs the built package from a local repository with the README''s commands' {
-        if ($IsWindows) { Set-ItResult -Skipped -Because 'the test keeps the install out of the user''s modules through XDG_DATA_HOME, which Windows does not use'; return }
+        if ($IsWindows) { Set-ItResult -Skipped -Because 'the test keeps the install out of the user''s modules through HOME and XDG_DATA_HOME, which Windows does not use'; return }
         $readme = Get-Content -Raw -LiteralPath (Join-Path $RepoRoot 'README.md')
         $section = [regex]::Match($readme, '(?s)### Install the package you built, from a local repository.*?```powershell\r?\n(.*?)\r?\n```')
         $section.Success | Should -BeTrue -Because 'README says how to install the built package'
@@ -101,11 +101,14 @@ Describe 'The demo and the README say what a new user needs (point 13)' {
         $version = (Import-PowerShellDataFile -LiteralPath $ModuleManifest).ModuleVersion
         $package = Join-Path $RepoRoot "out/packages/FletSecret.$version.nupkg"
         if (-not (Test-Path -LiteralPath $package)) { Set-ItResult -Skipped -Because "there is no $package (build.ps1 -Task Package or Test makes it)"; return }
-        # The user's data folder (PSResourceGet's repositories, the CurrentUser modules) is a temporary one here.
-        $data = Join-Path $TestDrive 'xdg-data'
+        # The user's home (PSResourceGet's repositories and CurrentUser modules) and data folder (PowerShell's user
+        # module path) are temporary ones here, so that nothing is installed for the real user.
+        $userHome = Join-Path $TestDrive 'home'
+        $data = Join-Path $userHome '.local/share'
+        $null = New-Item -ItemType Directory -Force -Path $data
         $script = "Set-Location '$RepoRoot'`n$commands`n`"base=`$((Get-Module FletSecret).ModuleBase)`"`n`"version=`$((Get-Module FletSecret).Version)`"`n" +
             "`"repositories=`$((Get-PSResourceRepository).Name -join ',')`""
-        $child = Invoke-ChildPwsh -Script $script -Environment @{ XDG_DATA_HOME = $data }
+        $child = Invoke-ChildPwsh -Script $script -Environment @{ HOME = $userHome; XDG_DATA_HOME = $data }
         $child.Output | Should -Match "(?m)^base=$([regex]::Escape($data))"
         $child.Output | Should -Match "(?m)^version=$([regex]::Escape($version))"
         $child.Output | Should -Not -Match 'repositories=.*FletSecretLocal'

@@ -27,9 +27,10 @@ $root = Split-Path -Parent $PSScriptRoot
 $docs = Join-Path $root 'docs/en-US'
 Import-Module (Join-Path $root 'out/FletSecret/FletSecret.psd1') -Force
 if (Get-Variable -Name PSStyle -ErrorAction SilentlyContinue) { $PSStyle.OutputRendering = 'PlainText' }
-# Dates and numbers as most readers of the English help see them, whatever this machine's culture.
+# Dates and numbers in the invariant culture: the same on every machine and ICU version (en-US under ICU 72+ puts a
+# narrow no-break space before AM and PM).
 $savedCulture = [cultureinfo]::CurrentCulture
-[cultureinfo]::CurrentCulture = [cultureinfo]::GetCultureInfo('en-US')
+[cultureinfo]::CurrentCulture = [cultureinfo]::InvariantCulture
 
 # The examples whose outputs come from a run: file, example number.
 $samples = @(
