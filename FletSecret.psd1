@@ -19,6 +19,9 @@
     VariablesToExport    = @()
     AliasesToExport      = @()
 
+    # How Get-FletTokenInfo's objects read in a list (the default) and a table.
+    FormatsToProcess     = @('FletSecret.Format.ps1xml')
+
     PrivateData          = @{
         PSData = @{
             Tags         = @('PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS', 'Flet', 'Fernet', 'Encryption', 'Security')

@@ -9,7 +9,7 @@ Build    out/FletSecret: the manifest, FletSecret.dll (the cmdlets), the cipher 
 Test     Build, then the xUnit suites (both builds of the cipher) and the Pester tests in a fresh pwsh;
          ends with one line 'N passed, N failed' and exits non-zero on any failure.
 Demo     Build, then encrypt and decrypt a sample string and show the Python that reads the same token.
-Bench    Build, then the benchmark table (see docs/performance.md).
+Bench    Build, then the benchmark table, also written into docs/performance.md (between its bench markers).
 Package  Build, then out/packages: the module's nupkg (PSResourceGet) and FletSecret.Cipher's (dotnet pack).
 
 Run it from any pwsh 7.4+ or Windows PowerShell 5.1; on a machine with only the .NET SDK:
@@ -72,6 +72,7 @@ function Invoke-Build {
         Copy-Item -LiteralPath (Join-Path $publish 'FletSecret.Module.Cipher.dll') -Destination $bin
     }
     Write-Manifest -Version $version
+    Copy-Item -LiteralPath (Join-Path $root 'FletSecret.Format.ps1xml') -Destination $moduleOut
     foreach ($file in 'LICENSE', 'CHANGELOG.md') {
         $path = Join-Path $root $file
         if (Test-Path -LiteralPath $path) { Copy-Item -LiteralPath $path -Destination $moduleOut }
@@ -146,8 +147,10 @@ function Invoke-PesterTests {
     $summary = Join-Path $out 'TestResults/pester.json'
     $null = New-Item -ItemType Directory -Force -Path (Split-Path $summary)
     if (Test-Path -LiteralPath $summary) { Remove-Item -LiteralPath $summary }
-    Invoke-FreshPwsh (Join-Path $root 'tools/Invoke-PesterTests.ps1') @(
-        '-PesterManifest', $pester, '-TestPath', (Join-Path $root 'tests'), '-SummaryPath', $summary) | Out-Host
+    # The child's output is always a pipe to this process: whether to colour it is this process's call.
+    $arguments = @('-PesterManifest', $pester, '-TestPath', (Join-Path $root 'tests'), '-SummaryPath', $summary)
+    if ([Console]::IsOutputRedirected -or $env:CI -eq 'true' -or $env:NO_COLOR) { $arguments += '-PlainText' }
+    Invoke-FreshPwsh (Join-Path $root 'tools/Invoke-PesterTests.ps1') $arguments | Out-Host
     if (-not (Test-Path -LiteralPath $summary)) {
         Write-Host 'Pester did not report a result.'
         return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
@@ -176,7 +179,8 @@ function Invoke-Demo {
 
 function Invoke-Bench {
     Invoke-Build
-    Invoke-FreshPwsh (Join-Path $root 'bench/Invoke-Bench.ps1')
+    # The table goes into docs/performance.md, the one place the figures are written (README and help cite it).
+    Invoke-FreshPwsh (Join-Path $root 'bench/Invoke-Bench.ps1') @('-DocumentPath', (Join-Path $root 'docs/performance.md'))
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 

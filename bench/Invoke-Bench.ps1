@@ -2,8 +2,12 @@
 .SYNOPSIS
 The benchmark that build.ps1 -Task Bench runs: FletSecret side by side with the Python Flet reference and the raw
 platform PBKDF2, as a markdown table of minimum and median per item over -Runs runs, with ratios and targets.
+
+.PARAMETER DocumentPath
+A markdown file whose table to replace with this run's: the lines between <!-- bench:begin --> and
+<!-- bench:end --> (docs/performance.md, the one place the figures are written; build.ps1 -Task Bench passes it).
 #>
-param([int] $Runs = 5)
+param([int] $Runs = 5, [string] $DocumentPath)
 $ErrorActionPreference = 'Stop'
 $root = Split-Path -Parent $PSScriptRoot
 . (Join-Path $root 'tools/Processes.ps1')
@@ -188,10 +192,10 @@ foreach ($round in 0..[math]::Max(10, 2 * $Runs)) {
 $bare = $starts[0].Times; $withModule = $starts[1].Times; $withEmpty = $starts[2].Times
 Remove-Item -LiteralPath $emptyModule -Recurse -Force
 $bareStats = Get-Stats $bare
-$moduleStats = Get-Stats $withModule
-$emptyStats = Get-Stats $withEmpty
-$importCost = [pscustomobject]@{ Min = $moduleStats.Min - $bareStats.Min; Median = $moduleStats.Median - $bareStats.Median }
-$emptyCost = [pscustomobject]@{ Min = $emptyStats.Min - $bareStats.Min; Median = $emptyStats.Median - $bareStats.Median }
+# The cost of each round against the bare start of the same round: a minimum and a median of one set of differences
+# (a difference of two minima can exceed the difference of the medians).
+$importCost = Get-Stats @(for ($i = 0; $i -lt $bare.Count; $i++) { $withModule[$i] - $bare[$i] })
+$emptyCost = Get-Stats @(for ($i = 0; $i -lt $bare.Count; $i++) { $withEmpty[$i] - $bare[$i] })
 Add-Row "Import-Module FletSecret, added to pwsh -NoProfile start ($('{0:0}' -f $bareStats.Median) ms bare)" 1 $importCost -Unit 'ms' -Target '<= 100 ms' -Met ($importCost.Median -le 100)
 Add-Row '  Import-Module of an empty script module, for comparison' 1 $emptyCost -Unit 'ms'
 
@@ -217,12 +221,29 @@ $peakRatio = [pscustomobject]@{ Min = $peakStats.Min / ($size / 1MB); Median = $
 Add-Row ("10 MB string round trip: peak working set above baseline ({0:0} MiB median)" -f $peakStats.Median) 1 $peakRatio -Unit 'x input' -Target '<= 8 x input' -Met ($peakRatio.Median -le 8)
 
 $cpu = (Get-Content /proc/cpuinfo -ErrorAction SilentlyContinue | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '^model name\s*:\s*', ''
+$pythonNote = if ($reference) { "; the Python rows are Flet's own algorithm, PBKDF2HMAC and Fernet from the ``cryptography`` package" } else { '' }
+$lines = @(
+    "From one run of ``./build.ps1 -Task Bench`` on $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd')) (times per item unless the unit says otherwise; ratios"
+    "are of medians$pythonNote):"
+    ''
+    '```'
+    "FletSecret $((Get-Module FletSecret).Version) on PowerShell $($PSVersionTable.PSVersion), .NET $([Environment]::Version), $([System.Runtime.InteropServices.RuntimeInformation]::OSDescription)"
+    "$([Environment]::ProcessorCount) cores$(if ($cpu) { ", $cpu" }); $Runs runs each; $iterations PBKDF2 iterations unless noted."
+    '```'
+    ''
+    '| Case | Items | Min | Median | Unit | Ratio (median) | Target | Met |'
+    '|---|---:|---:|---:|---|---|---|---|'
+    foreach ($row in $rows) {
+        '| {0} | {1} | {2:0.000} | {3:0.000} | {4} | {5} | {6} | {7} |' -f $row.Case, $row.Items, $row.Min, $row.Median, $row.Unit, $row.Ratio, $row.Target, $row.Met
+    }
+)
 Write-Host ''
-Write-Host "FletSecret $((Get-Module FletSecret).Version) on PowerShell $($PSVersionTable.PSVersion), .NET $([Environment]::Version), $([System.Runtime.InteropServices.RuntimeInformation]::OSDescription)"
-Write-Host "$([Environment]::ProcessorCount) cores$(if ($cpu) { ", $cpu" }); $Runs runs each; $iterations PBKDF2 iterations unless noted."
-Write-Host ''
-Write-Host '| Case | Items | Min | Median | Unit | Ratio (median) | Target | Met |'
-Write-Host '|---|---:|---:|---:|---|---|---|---|'
-foreach ($row in $rows) {
-    Write-Host ('| {0} | {1} | {2:0.000} | {3:0.000} | {4} | {5} | {6} | {7} |' -f $row.Case, $row.Items, $row.Min, $row.Median, $row.Unit, $row.Ratio, $row.Target, $row.Met)
+$lines | ForEach-Object { Write-Host $_ }
+if ($DocumentPath) {
+    $document = Get-Content -Raw -LiteralPath $DocumentPath
+    $pattern = '(?s)(<!-- bench:begin -->\r?\n).*?(\r?\n<!-- bench:end -->)'
+    if ($document -notmatch $pattern) { throw "$DocumentPath has no <!-- bench:begin --> ... <!-- bench:end --> section." }
+    $document = [regex]::Replace($document, $pattern, { param($m) $m.Groups[1].Value + ($lines -join "`n") + $m.Groups[2].Value })
+    Set-Content -LiteralPath $DocumentPath -Value $document -NoNewline -Encoding utf8
+    Write-Host "Wrote the table into $DocumentPath."
 }

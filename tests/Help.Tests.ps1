@@ -286,7 +286,8 @@ Describe 'about_FletSecret' {
 
     It 'names every error id of the cmdlets' {
         $ids = 'KeyNotFound', 'KeyEnvironmentVariableNotFound', 'KeyEnvironmentVariableEmpty', 'KeyEmpty', 'KeyFileNotFound',
-            'KeyFileUnreadable', 'KeyFileEmpty', 'KeyFileTooLarge', 'InvalidKeyText', 'InvalidText', 'InputTooLarge',
+            'KeyFileUnreadable', 'KeyFileEmpty', 'KeyFileTooLarge', 'KeyFileNotRegular', 'KeyFileNotFileSystemPath',
+            'KeyEnvironmentVariableNameInvalid', 'InvalidKeyText', 'InvalidText', 'InputTooLarge',
             'InvalidToken', 'AuthenticationFailed', 'TokenExpired', 'TokenFromFuture', 'NotUtf8Text'
         foreach ($id in $ids) { $AboutText | Should -Match "\b$id\b" }
     }

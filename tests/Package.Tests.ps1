@@ -21,11 +21,11 @@ BeforeAll {
 }
 
 Describe 'The FletSecret module package' {
-    It 'holds the manifest, the cmdlets, the cipher for each runtime, the help, LICENSE and CHANGELOG, and nothing else' {
+    It 'holds the manifest, the cmdlets, the cipher for each runtime, the format file, the help, LICENSE and CHANGELOG, and nothing else' {
         Get-NupkgEntries $ModuleNupkg | Should -Be @(
             'bin/net8.0/FletSecret.Module.Cipher.dll', 'bin/netstandard2.0/FletSecret.Module.Cipher.dll',
             'CHANGELOG.md', 'en-US/about_FletSecret.help.txt', 'en-US/FletSecret.dll-Help.xml',
-            'FletSecret.dll', 'FletSecret.nuspec', 'FletSecret.psd1', 'LICENSE') | Sort-Object
+            'FletSecret.dll', 'FletSecret.Format.ps1xml', 'FletSecret.nuspec', 'FletSecret.psd1', 'LICENSE') | Sort-Object
     }
 
     It 'has a manifest that passes Test-ModuleManifest with the Gallery metadata' {

@@ -84,8 +84,15 @@ internal static class TextCodec
     // the length of this very copy, which embedded NUL characters do not cut short.
     private static int BstrLength(IntPtr bstr) => Marshal.ReadInt32(bstr, -4) / sizeof(char);
 
+    /// <summary>
+    /// The UTF-8 length of a plaintext, refused as too large before counting when it has more characters than a token
+    /// holds bytes (every character is at least one byte): counting past 2 GiB would overflow.
+    /// </summary>
     public static int Utf8ByteCount(string text, string what)
     {
+        if (text.Length > FletTokenLimits.MaxPlaintextBytes)
+            throw new FletTokenException(FletTokenError.TooLarge,
+                $"The {what} has {text.Length} characters, so more than {FletTokenLimits.MaxPlaintextBytes} bytes of UTF-8; a token holds at most {FletTokenLimits.MaxPlaintextBytes} bytes.");
         try
         {
             return Fernet.StrictUtf8.GetByteCount(text);
@@ -124,6 +131,12 @@ internal static class TextCodec
         }
     }
 
+    /// <summary>Exception.Data key naming which limit a TooLarge error hit, so that callers can advise on the right one.</summary>
+    internal const string LimitKey = "FletSecret.Limit";
+
+    /// <summary>The <see cref="LimitKey"/> value of the SecureString length limit.</summary>
+    internal const string SecureStringLimit = "SecureStringLength";
+
     /// <summary>SecureString holds at most 65536 characters (a .NET limit).</summary>
     public const int MaxSecureStringLength = 65536;
 
@@ -134,8 +147,10 @@ internal static class TextCodec
         {
             if (chars.Length > MaxSecureStringLength)
             {
-                throw new FletTokenException(FletTokenError.TooLarge,
+                var tooLong = new FletTokenException(FletTokenError.TooLarge,
                     $"The plaintext has {chars.Length} characters; a SecureString holds at most {MaxSecureStringLength}. Read it as a string instead.");
+                tooLong.Data[LimitKey] = SecureStringLimit;
+                throw tooLong;
             }
             SecureString secure;
             if (chars.Length == 0) secure = new SecureString(); // fixed gives a null pointer for an empty array, which SecureString refuses

@@ -21,11 +21,32 @@ public sealed class CipherLoader : IModuleAssemblyInitializer
     /// <summary>The bin folder of the cipher build this process uses.</summary>
     internal static string CipherFramework => Environment.Version.Major >= 8 ? "net8.0" : "netstandard2.0";
 
-    /// <summary>Runs at every Import-Module, in any runspace; the handler is process-wide, so it is added once.</summary>
+    /// <summary>
+    /// Runs at every Import-Module, in any runspace; the handler is process-wide, so it is added once. On PowerShell
+    /// 6.0 to 7.3 it stops the import with what is needed: the manifest, shared with Windows PowerShell 5.1, can only
+    /// say 5.1 (5.1's restricted manifest language has no $PSEdition to tell the editions apart).
+    /// </summary>
     public void OnImport()
     {
+        string? unsupported = UnsupportedHostMessage(HostVersion ?? typeof(PSObject).Assembly.GetName().Version);
+        if (unsupported is not null) throw new PSNotSupportedException(unsupported);
         if (Interlocked.Exchange(ref s_registered, 1) == 0)
             AppDomain.CurrentDomain.AssemblyResolve += OnAssemblyResolve;
+    }
+
+    /// <summary>The PowerShell version to check instead of the running one: set only by the tests, before an import.</summary>
+    internal static Version? HostVersion { get; set; }
+
+    /// <summary>
+    /// Why this PowerShell cannot run the module, or null. The version is System.Management.Automation's: 3.0 on
+    /// Windows PowerShell 5.1, the product version (7.4, 7.5...) on PowerShell 6 and later.
+    /// </summary>
+    internal static string? UnsupportedHostMessage(Version powerShell)
+    {
+        if (powerShell.Major < 6 || powerShell >= new Version(7, 4)) return null;
+        return $"FletSecret needs PowerShell 7.4 or later, or Windows PowerShell 5.1; this is PowerShell {powerShell.Major}.{powerShell.Minor}, " +
+            "which is out of support and on which FletSecret is neither built nor tested. Install PowerShell 7.4 or later " +
+            "(or use Windows PowerShell 5.1 on Windows), then import FletSecret again.";
     }
 
     private static Assembly? OnAssemblyResolve(object? sender, ResolveEventArgs args)

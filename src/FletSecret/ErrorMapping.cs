@@ -20,6 +20,8 @@ internal static class ErrorMapping
             FletTokenError.TooLarge => ("FletSecret.InputTooLarge", ErrorCategory.LimitsExceeded),
             _ => ("FletSecret.InvalidToken", ErrorCategory.InvalidData),
         };
+        if (e.Error == FletTokenError.TooLarge && Equals(e.Data[TextCodec.LimitKey], TextCodec.SecureStringLimit))
+            advice = $"Read the token as a string: leave out -AsSecureString (a SecureString holds at most {TextCodec.MaxSecureStringLength} characters).";
         var record = new ErrorRecord(e, id, category, target);
         record.ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = advice };
         return record;
@@ -28,7 +30,7 @@ internal static class ErrorMapping
     public static ErrorRecord ForKeySource(KeySourceException e) =>
         new(e, e.ErrorId, e.Category, e.Target)
         {
-            ErrorDetails = new ErrorDetails(e.Message),
+            ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = e.RecommendedAction },
         };
 
     /// <summary>What to try next, by error kind; never quotes the input.</summary>
@@ -43,6 +45,6 @@ internal static class ErrorMapping
         FletTokenError.NotUtf8Text => "The token was not made from text by Flet; it cannot be read as a string.",
         FletTokenError.InvalidText => "Fix the encoding of the text; Flet could not encrypt it either.",
         FletTokenError.TooLarge => $"Split the data; a token holds at most {FletTokenLimits.MaxPlaintextBytes} bytes of text.",
-        _ => string.Empty,
+        _ => "Check the input.",
     };
 }

@@ -47,7 +47,7 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
 
     /// <summary>The passphrase as a SecureString.</summary>
     [Parameter(Mandatory = true, ParameterSetName = KeySet)]
-    [Alias("SecretKey")]
+    [Alias("SecretKey", "SecureKey")]
     public SecureString? Key { get; set; }
 
     /// <summary>The name of an environment variable that holds the passphrase.</summary>
@@ -93,7 +93,7 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
                     source = $"the environment variable '{KeyEnvironmentVariable}'";
                     break;
                 case KeyFileSet:
-                    string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(KeyFile);
+                    string path = KeySource.ResolveKeyFilePath(SessionState, KeyFile!);
                     Passphrase = KeySource.FromFile(path);
                     source = $"the key file '{path}'";
                     string? warning = KeySource.PermissionWarning(path);

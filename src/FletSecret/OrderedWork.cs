@@ -88,7 +88,10 @@ internal sealed class OrderedWork
         {
             var error = new ErrorRecord(e, "FletSecret.UnexpectedError", ErrorCategory.InvalidOperation, null)
             {
-                ErrorDetails = new ErrorDetails($"The item failed unexpectedly ({e.GetType().Name}). Please report it; see SECURITY.md for how."),
+                ErrorDetails = new ErrorDetails($"The item failed unexpectedly ({e.GetType().Name}). Please report it; see SECURITY.md for how.")
+                {
+                    RecommendedAction = "Report it (see SECURITY.md), with the module version and the command, never the key or the data; try the item again.",
+                },
             };
             return new ItemResult(null, error);
         }

@@ -42,6 +42,21 @@ public sealed class HugeInputTests
     }
 
     [Fact]
+    public void A_plaintext_over_the_limit_is_refused_before_its_UTF8_is_counted()
+    {
+        // Counting the UTF-8 of more than 2 GiB overflows (ArgumentException "Conversion buffer overflow"), so the
+        // character count is checked first. A lone surrogate at the end shows the order: counting would find it and
+        // give InvalidText; the limit, checked first, gives TooLarge.
+        string text = new string('x', FletTokenLimits.MaxPlaintextBytes) + "\uD800";
+        using var passphrase = new FletPassphrase("huge");
+        using FletKey key = passphrase.DeriveKey(new byte[16], 1);
+        var e = Measure("plaintext over the limit", () => Assert.Throws<FletTokenException>(() => key.Encrypt(text)),
+            maxAllocatedBytes: 1_000_000);
+        Assert.Equal(FletTokenError.TooLarge, e.Error);
+        Assert.Contains($"at most {FletTokenLimits.MaxPlaintextBytes} bytes", e.Message);
+    }
+
+    [Fact]
     public void A_token_over_the_length_limit_is_refused_before_decoding()
     {
         string token = new('A', FletTokenLimits.MaxTokenLength + 1);

@@ -28,6 +28,7 @@ public sealed class ProtectFletStringCommand : FletKeyCommandBase
     /// <summary>PBKDF2 iterations: 600000 for Flet 0.27.5 and later, 100000 for older Flet.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
+    [ArgumentCompleter(typeof(IterationsCompleter))]
     public int Iterations { get; set; } = FletSecurity.DefaultIterations;
 
     /// <summary>One salt and one key derivation for the whole call.</summary>

@@ -35,6 +35,7 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
     [Parameter]
     [ValidateNotNullOrEmpty]
     [ValidateRange(1, int.MaxValue)]
+    [ArgumentCompleter(typeof(IterationsCompleter))]
     public int[] Iterations { get; set; } = { FletSecurity.DefaultIterations };
 
     /// <summary>The Fernet TTL: older tokens are refused.</summary>
