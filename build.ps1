@@ -202,10 +202,12 @@ function Invoke-NetFrameworkTests {
         Write-Host "xunit.console reported no result (exit code $exit)."
         return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; SkipReason = $null }
     }
+    # Attributes read with GetAttribute: <assembly errors="0"> also has an <errors> child element.
     $assembly = ([xml](Get-Content -Raw -LiteralPath $results)).assemblies.assembly
-    $failed = [int]$assembly.failed + [int]$assembly.errors
+    $count = { param($Name) [int]$assembly.GetAttribute($Name) }
+    $failed = (& $count failed) + (& $count errors)
     if ($exit -ne 0 -and $failed -eq 0) { $failed = 1; Write-Host "xunit.console failed with exit code $exit without a failed test." }
-    [pscustomobject]@{ Passed = [int]$assembly.passed; Failed = $failed; Skipped = [int]$assembly.skipped; SkipReason = $null }
+    [pscustomobject]@{ Passed = (& $count passed); Failed = $failed; Skipped = (& $count skipped); SkipReason = $null }
 }
 
 function Invoke-PesterTests {
