@@ -129,10 +129,23 @@ namespace FletSecret.Cipher.Tests
         extension(Array)
         {
             public static void Clear(Array array) => Array.Clear(array, 0, array.Length);
+
+            public static void Fill<T>(T[] array, T value)
+            {
+                for (int i = 0; i < array.Length; i++) array[i] = value;
+            }
         }
 
         extension(Random random)
         {
+            /// <summary>Random.NextInt64 (.NET 6): a non-negative long, from 63 random bits.</summary>
+            public long NextInt64()
+            {
+                var bytes = new byte[8];
+                random.NextBytes(bytes);
+                return (long)(BitConverter.ToUInt64(bytes, 0) >> 1);
+            }
+
             public void NextBytes(Span<byte> buffer)
             {
                 var bytes = new byte[buffer.Length];
