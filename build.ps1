@@ -6,8 +6,9 @@ Builds, tests, demonstrates, benchmarks and packages FletSecret.
 .DESCRIPTION
 Build    out/FletSecret: the manifest, FletSecret.dll (the cmdlets), the cipher in bin/net8.0 and bin/netstandard2.0,
          and the help (en-US).
-Test     Build, then the xUnit suites (both builds of the cipher) and the Pester tests in a fresh pwsh;
-         ends with one line 'N passed, N failed' and exits non-zero on any failure.
+Test     Build, then the xUnit suites (both builds of the cipher; the netstandard2.0 one also on .NET Framework 4.7.2:
+         natively on Windows, under Mono elsewhere, Mono installed with apt-get where root can), and the Pester tests
+         in a fresh PowerShell; ends with one line 'N passed, N failed' and exits non-zero on any failure.
 Demo     Build, then encrypt and decrypt a sample string and show the Python that reads the same token.
 Bench    Build, then the benchmark table, also written into docs/performance.md (between its bench markers).
 Package  Build, then out/packages: the module's nupkg (PSResourceGet) and FletSecret.Cipher's (dotnet pack).
@@ -142,6 +143,74 @@ function Invoke-UnitTests {
     [pscustomobject]@{ Passed = $passed; Failed = $failed; Skipped = $skipped }
 }
 
+# How to start a .NET Framework program here: directly on Windows; with Mono elsewhere, installing Mono with apt-get
+# where that can be done quietly (as root, or with password-less sudo in CI). Returns the command line's first words,
+# or a string saying why the .NET Framework tests cannot run here.
+function Get-NetFrameworkHost {
+    if ($env:OS -eq 'Windows_NT') { return , @() }
+    $mono = Get-Command -Name mono -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if ($mono) { return , @($mono.Source) }
+    $apt = Get-Command -Name apt-get -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $apt) { return 'mono is not installed and there is no apt-get to install it (macOS: brew install mono)' }
+    $sudo = @()
+    if ((& id -u) -ne '0') {
+        $canSudo = $env:CI -eq 'true' -and (Get-Command -Name sudo -ErrorAction SilentlyContinue)
+        if ($canSudo) { & sudo -n true 2>$null; $canSudo = $LASTEXITCODE -eq 0 }
+        if (-not $canSudo) { return 'mono is not installed (install it with: sudo apt-get install mono-devel)' }
+        $sudo = @('sudo', '-n')
+    }
+    # mono-devel: the runtime, the class libraries and the reference facades (netstandard.dll) that xunit's runner loads.
+    Write-Host 'Installing Mono (apt-get install mono-devel) for the .NET Framework tests of the netstandard2.0 cipher...'
+    $log = Join-Path $out 'TestResults/apt-mono.log'
+    $null = New-Item -ItemType Directory -Force -Path (Split-Path $log)
+    $install = {
+        $command = @($sudo) + @('env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get') + $args
+        & $command[0] @($command | Select-Object -Skip 1) *>> $log
+        $LASTEXITCODE
+    }
+    if ((& $install install -y -q --no-install-recommends mono-devel) -ne 0) {
+        # A fresh machine may have no package lists yet.
+        $null = & $install update -q
+        $null = & $install install -y -q --no-install-recommends mono-devel
+    }
+    $mono = Get-Command -Name mono -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $mono) { return "installing mono-devel with apt-get failed (see $log)" }
+    , @($mono.Source)
+}
+
+# The cipher tests built for net472 (tests/FletSecret.Cipher.Tests.NetFramework, built by Invoke-UnitTests' dotnet
+# test) against the netstandard2.0 cipher: the build Windows PowerShell 5.1 loads, on the .NET Framework or Mono.
+function Invoke-NetFrameworkTests {
+    $name = 'FletSecret.Cipher.Tests.NetFramework'
+    $bin = Join-Path $root "tests/$name/bin/$Configuration/net472"
+    $skip = { param($Reason) Write-Host "SKIPPED the .NET Framework (net472) cipher tests: $Reason."; [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0; SkipReason = $Reason } }
+    if (-not (Test-Path -LiteralPath (Join-Path $bin "$name.dll"))) {
+        Write-Host "The .NET Framework cipher tests were not built ($bin)."
+        return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; SkipReason = $null }
+    }
+    $hostCommand = Get-NetFrameworkHost
+    if ($hostCommand -is [string]) { return & $skip $hostCommand }
+    $results = Join-Path $out 'TestResults/xunit-net472.xml'
+    if (Test-Path -LiteralPath $results) { Remove-Item -LiteralPath $results }
+    $runner = @($hostCommand) + @((Join-Path $bin 'xunit.console.exe'))
+    $arguments = @((Join-Path $bin "$name.dll"), '-nologo', '-noappdomain', '-xml', $results)
+    $runtime = if ($hostCommand.Count) { (& $hostCommand[0] --version | Select-Object -First 1) } else { '.NET Framework' }
+    Write-Host "Running the net472 cipher tests on $runtime"
+    Push-Location -LiteralPath $bin
+    try { & $runner[0] @($runner | Select-Object -Skip 1) @arguments | Out-Host } finally { Pop-Location }
+    $exit = $LASTEXITCODE
+    if (-not (Test-Path -LiteralPath $results)) {
+        Write-Host "xunit.console reported no result (exit code $exit)."
+        return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; SkipReason = $null }
+    }
+    # Attributes read with GetAttribute: <assembly errors="0"> also has an <errors> child element.
+    $assembly = ([xml](Get-Content -Raw -LiteralPath $results)).assemblies.assembly
+    $count = { param($Name) [int]$assembly.GetAttribute($Name) }
+    $failed = (& $count failed) + (& $count errors)
+    if ($exit -ne 0 -and $failed -eq 0) { $failed = 1; Write-Host "xunit.console failed with exit code $exit without a failed test." }
+    [pscustomobject]@{ Passed = (& $count passed); Failed = $failed; Skipped = (& $count skipped); SkipReason = $null }
+}
+
 function Invoke-PesterTests {
     $pester = Get-PesterManifest
     $summary = Join-Path $out 'TestResults/pester.json'
@@ -161,12 +230,15 @@ function Invoke-PesterTests {
 function Invoke-Test {
     Invoke-Package
     $unit = Invoke-UnitTests
+    $framework = Invoke-NetFrameworkTests
     $pester = Invoke-PesterTests
-    $passed = $unit.Passed + $pester.Passed
-    $failed = $unit.Failed + $pester.Failed
-    $skipped = $unit.Skipped + $pester.Skipped
-    Write-Host ("xUnit: {0} passed, {1} failed, {2} skipped. Pester: {3} passed, {4} failed, {5} skipped." -f
-        $unit.Passed, $unit.Failed, $unit.Skipped, $pester.Passed, $pester.Failed, $pester.Skipped)
+    $passed = $unit.Passed + $framework.Passed + $pester.Passed
+    $failed = $unit.Failed + $framework.Failed + $pester.Failed
+    $skipped = $unit.Skipped + $framework.Skipped + $pester.Skipped
+    $frameworkLine = if ($framework.SkipReason) { "skipped ($($framework.SkipReason))" } else {
+        '{0} passed, {1} failed, {2} skipped' -f $framework.Passed, $framework.Failed, $framework.Skipped }
+    Write-Host ("xUnit: {0} passed, {1} failed, {2} skipped. xUnit net472: {3}. Pester: {4} passed, {5} failed, {6} skipped." -f
+        $unit.Passed, $unit.Failed, $unit.Skipped, $frameworkLine, $pester.Passed, $pester.Failed, $pester.Skipped)
     Write-Host ('{0} passed, {1} failed, {2} skipped' -f $passed, $failed, $skipped)
     if ($failed -gt 0) { exit 1 }
 }

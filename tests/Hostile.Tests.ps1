@@ -1,4 +1,4 @@
-# Hostile input and secret hygiene at the cmdlet level (the exhaustive mutation tests are in the xUnit suite).
+﻿# Hostile input and secret hygiene at the cmdlet level (the exhaustive mutation tests are in the xUnit suite).
 BeforeAll {
     . "$PSScriptRoot/common.ps1"
     $script:Passphrase = 'hostile-passphrase-3f9a'

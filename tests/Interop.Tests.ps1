@@ -1,4 +1,4 @@
-# Live interop with Python: the Flet algorithm written out with the cryptography package (tests/data/flet_reference.py).
+﻿# Live interop with Python: the Flet algorithm written out with the cryptography package (tests/data/flet_reference.py).
 BeforeDiscovery {
     . "$PSScriptRoot/common.ps1"
     $script:PythonSkip = Get-PythonSkipReason

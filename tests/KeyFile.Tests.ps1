@@ -1,4 +1,4 @@
-BeforeAll {
+﻿BeforeAll {
     . "$PSScriptRoot/common.ps1"
     $script:Passphrase = 'key file passphrase ключ'
     $script:Key = New-TestKey $Passphrase
@@ -91,8 +91,8 @@ Describe 'Protect-FletString and Unprotect-FletString -KeyFile' {
             $err.Exception.Message | Should -Not -Match 'AAAA'
         }
 
-        It 'stops with KeyFileUnreadable for a file this user may not read' {
-            if ($IsWindows) { Set-ItResult -Skipped -Because 'the unreadable-file case is set up with Unix permissions'; return }
+        It 'stops with KeyFileUnreadable for a file this user may not read (POSIX only)' {
+            if ($IsWindows) { Set-ItResult -Skipped -Because 'POSIX only: the unreadable file is made with Unix mode 000'; return }
             $uid = (& id -u)
             if ($uid -ne '0') {
                 $path = New-KeyFile $Utf8.GetBytes($Passphrase) -Mode '000'
@@ -115,11 +115,11 @@ Describe 'Protect-FletString and Unprotect-FletString -KeyFile' {
         }
     }
 
-    Context 'Permissions' {
-        It 'warns when group or others may read the key file (mode <Mode>)' -ForEach @(
+    Context 'Permissions (POSIX only: the warning reads the Unix mode bits, which Windows has not)' {
+        It 'warns when group or others may read the key file (POSIX mode <Mode>)' -ForEach @(
             @{ Mode = '644' }, @{ Mode = '640' }, @{ Mode = '604' }
         ) {
-            if ($IsWindows) { Set-ItResult -Skipped -Because 'Unix modes do not apply on Windows'; return }
+            if ($IsWindows) { Set-ItResult -Skipped -Because 'POSIX only: Windows has no Unix mode bits, so FletSecret gives no permission warning there'; return }
             $path = New-KeyFile $Utf8.GetBytes($Passphrase) -Mode $Mode
             $token = Protect-FletString 'warned' -KeyFile $path -Iterations $FastIterations -WarningVariable warnings -WarningAction SilentlyContinue
             $token | Should -Not -BeNullOrEmpty
@@ -128,8 +128,8 @@ Describe 'Protect-FletString and Unprotect-FletString -KeyFile' {
             "$($warnings[0])" | Should -Not -Match ([regex]::Escape($Passphrase))
         }
 
-        It 'does not warn for mode 600' {
-            if ($IsWindows) { Set-ItResult -Skipped -Because 'Unix modes do not apply on Windows'; return }
+        It 'does not warn for POSIX mode 600' {
+            if ($IsWindows) { Set-ItResult -Skipped -Because 'POSIX only: Windows has no Unix mode bits, so FletSecret gives no permission warning there'; return }
             $path = New-KeyFile $Utf8.GetBytes($Passphrase) -Mode '600'
             $null = Protect-FletString 'quiet' -KeyFile $path -Iterations $FastIterations -WarningVariable warnings
             $warnings.Count | Should -Be 0

@@ -1,4 +1,4 @@
-BeforeAll {
+﻿BeforeAll {
     . "$PSScriptRoot/common.ps1"
     $script:Passphrase = 'protect tests passphrase'
     $script:Key = New-TestKey $Passphrase

@@ -1,11 +1,15 @@
 # Shared setup for every *.Tests.ps1: dot-source it in BeforeAll.
-# Imports the built module from out/FletSecret (build.ps1 -Task Build makes it) unless it is already loaded.
+# Imports the built module from out/FletSecret (build.ps1 -Task Build makes it) unless it is already loaded, or the
+# module that FLETSECRET_TEST_MODULE names (the path of an installed FletSecret.psd1: CI tests the package that way).
 $ErrorActionPreference = 'Stop'
 $script:RepoRoot = Split-Path -Parent $PSScriptRoot
 . (Join-Path $RepoRoot 'tools/Processes.ps1')
-$script:ModuleManifest = Join-Path $RepoRoot 'out/FletSecret/FletSecret.psd1'
+$script:ModuleManifest = if ($env:FLETSECRET_TEST_MODULE) { $env:FLETSECRET_TEST_MODULE } else { Join-Path $RepoRoot 'out/FletSecret/FletSecret.psd1' }
 if (-not (Get-Module -Name FletSecret)) {
-    if (-not (Test-Path -LiteralPath $ModuleManifest)) { throw "Build first: ./build.ps1 -Task Build (no $ModuleManifest)." }
+    if (-not (Test-Path -LiteralPath $ModuleManifest)) {
+        if ($env:FLETSECRET_TEST_MODULE) { throw "FLETSECRET_TEST_MODULE names no file: $ModuleManifest." }
+        throw "Build first: ./build.ps1 -Task Build (no $ModuleManifest)."
+    }
     Import-Module $ModuleManifest -Force
 }
 if (-not (Get-Variable -Name IsWindows -ErrorAction SilentlyContinue)) { $script:IsWindows = $true }
@@ -67,11 +71,15 @@ function Invoke-ChildPwsh {
     param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{})
     $pwsh = Get-PwshCommand
     $info = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
-    foreach ($argument in $pwsh | Select-Object -Skip 1) { $info.ArgumentList.Add($argument) }
     # A script file, not -Command -: commands read from stdin make pwsh write terminal escape sequences.
     $file = Join-Path ([System.IO.Path]::GetTempPath()) "fletsecret-child-$([guid]::NewGuid()).ps1"
     Set-Content -LiteralPath $file -Value $Script -Encoding utf8
-    foreach ($argument in '-NoProfile', '-NonInteractive', '-File', $file) { $info.ArgumentList.Add($argument) }
+    $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $file)
+    if ($info.PSObject.Properties['ArgumentList']) { foreach ($argument in $arguments) { $info.ArgumentList.Add($argument) } }
+    else {
+        # Windows PowerShell 5.1 (.NET Framework) has no ArgumentList: one command line, each argument quoted.
+        $info.Arguments = ($arguments | ForEach-Object { '"' + $_ + '"' }) -join ' '
+    }
     foreach ($name in $Environment.Keys) { $info.Environment[$name] = $Environment[$name] }
     $info.RedirectStandardOutput = $true
     $info.RedirectStandardError = $true

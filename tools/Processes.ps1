@@ -11,7 +11,9 @@ function Get-PwshCommand {
     throw "Cannot tell how to start PowerShell again from '$exe'."
 }
 
-# python3 (or python) on PATH, or $null.
+# python3 (or python, as Windows names it) on PATH, or $null. Windows' App Execution Alias stubs (WindowsApps) only
+# offer the Store, so they do not count.
 function Get-PythonCommand {
-    Get-Command -Name python3, python -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    Get-Command -Name python3, python -CommandType Application -ErrorAction SilentlyContinue |
+        Where-Object { $_.Source -notmatch '[\\/]WindowsApps[\\/]' } | Select-Object -First 1
 }

@@ -13,7 +13,7 @@ using Xunit;
 namespace FletSecret.Cipher.Tests;
 
 /// <summary>
-/// Runs Python/flet_interop.py (Flet's encrypt/decrypt over the real cryptography package) with python3.
+/// Runs Python/flet_interop.py (Flet's encrypt/decrypt over the real cryptography package) with python3 (python on Windows).
 /// Secrets and plaintexts go through stdin as JSON, never on the command line.
 /// </summary>
 internal static class PythonFlet
@@ -29,18 +29,28 @@ internal static class PythonFlet
 
     public static string CryptographyVersion { get; private set; } = "?";
 
+    /// <summary>The python that runs the script: python3, or python where that is Windows' name for it.</summary>
+    private static string s_command = "python3";
+
     private static string? Probe()
     {
-        try
+        string? reason = null;
+        string[] candidates = Path.DirectorySeparatorChar == '\\' ? new[] { "python", "python3" } : new[] { "python3", "python" };
+        foreach (string candidate in candidates)
         {
-            JsonObject response = Run(new JsonObject { ["op"] = "probe" });
-            CryptographyVersion = (string?)response["cryptography"] ?? "?";
-            return null;
+            s_command = candidate;
+            try
+            {
+                JsonObject response = Run(new JsonObject { ["op"] = "probe" });
+                CryptographyVersion = (string?)response["cryptography"] ?? "?";
+                return null;
+            }
+            catch (Exception e) when (e is Win32Exception or InvalidOperationException or IOException or JsonException or TimeoutException)
+            {
+                reason = (reason is null ? "" : reason + "; ") + candidate + ": " + e.Message;
+            }
         }
-        catch (Exception e) when (e is Win32Exception or InvalidOperationException or IOException or JsonException or TimeoutException)
-        {
-            return e.Message;
-        }
+        return reason;
     }
 
     public sealed record Result(bool Ok, string? Value, string? Error);
@@ -67,7 +77,7 @@ internal static class PythonFlet
     private static JsonObject Run(JsonObject request)
     {
         if (!File.Exists(ScriptPath)) throw new IOException("the interop script is missing: " + ScriptPath);
-        var info = new ProcessStartInfo("python3")
+        var info = new ProcessStartInfo(s_command)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -80,7 +90,7 @@ internal static class PythonFlet
         info.ArgumentList.Add(ScriptPath);
         info.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
 
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("python3 did not start");
+        using var process = Process.Start(info) ?? throw new InvalidOperationException(s_command + " did not start");
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         process.StandardInput.Write(request.ToJsonString());
@@ -88,14 +98,14 @@ internal static class PythonFlet
         if (!process.WaitForExit(Timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"python3 took more than {Timeout}");
+            throw new TimeoutException($"{s_command} took more than {Timeout}");
         }
         process.WaitForExit();
         if (process.ExitCode != 0)
-            throw new InvalidOperationException($"python3 exited with {process.ExitCode}: {stderr.Result.Trim()}");
+            throw new InvalidOperationException($"{s_command} exited with {process.ExitCode}: {stderr.Result.Trim()}");
         JsonNode? node = JsonNode.Parse(stdout.Result);
         if (node is not JsonObject obj || (bool?)obj["ok"] != true)
-            throw new InvalidOperationException("python3 gave an unexpected answer: " + stdout.Result);
+            throw new InvalidOperationException(s_command + " gave an unexpected answer: " + stdout.Result);
         return obj;
     }
 }
