@@ -8,15 +8,21 @@ namespace FletSecret.Cipher;
 /// <summary>
 /// Derives the keys of many salts under one passphrase on a fixed number of worker threads. Derivations that wait
 /// together are run side by side in SIMD lanes (16 per core with AVX-512, 8 with AVX2; net8.0 only) once there are
-/// enough of them to beat the platform PBKDF2; fewer, or without the instructions, each runs on the platform PBKDF2.
+/// enough of them to beat one chain at a time; fewer, or without the instructions, each runs alone (on Linux the
+/// native engine over OpenSSL's SHA-256 block function, elsewhere the platform PBKDF2; see <see cref="Engine"/>).
 /// </summary>
 public sealed class FletKeyDeriver : IDisposable
 {
     /// <summary>
-    /// The fewest waiting derivations worth a SIMD batch. A batch costs about the same for 1 or 16 lanes: measured
-    /// on an AVX-512 core, 16 lanes take about 3 platform derivations' time, so from 4 on the batch is faster.
+    /// The fewest waiting derivations, per derivation thread free to take them, worth a SIMD batch. A batch costs
+    /// the same for 1 or all lanes: measured on an AVX2 core (8 lanes), one batch takes about 6.7 times one native
+    /// single chain, so a thread runs a batch once it would otherwise run 7 or more chains one after another, and
+    /// fewer are spread over the free threads one at a time (docs/performance.md has the crossover table).
     /// </summary>
-    public const int SimdThreshold = 4;
+    public const int SimdThreshold = 7;
+
+    /// <summary>What derives a key one at a time in this process: the native engine, or the fallback and why.</summary>
+    public static string Engine => Pbkdf2.Engine;
 
     /// <summary>How long a worker with fewer than a full batch waits for more derivations to arrive.</summary>
     private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(2);
@@ -28,6 +34,7 @@ public sealed class FletKeyDeriver : IDisposable
     private readonly object _gate = new();
     private bool _stopping;
     private int _idle;
+    private int _simdRunning;
     private int _simdBatches;
     private int _platformDerivations;
 
@@ -39,7 +46,7 @@ public sealed class FletKeyDeriver : IDisposable
         _workers = workers;
     }
 
-    /// <summary>Set to "0", the environment variable FLETSECRET_SIMD turns the SIMD engine off (the platform PBKDF2 only).</summary>
+    /// <summary>Set to "0", the environment variable FLETSECRET_SIMD turns the SIMD engine off (one chain at a time only).</summary>
     public const string SimdSwitch = "FLETSECRET_SIMD";
 
     private static readonly bool SimdSwitchedOff = Environment.GetEnvironmentVariable(SimdSwitch) == "0";
@@ -69,7 +76,7 @@ public sealed class FletKeyDeriver : IDisposable
         }
     }
 
-    /// <summary>How many derivations ran on the platform PBKDF2 so far.</summary>
+    /// <summary>How many derivations ran one at a time (on <see cref="Engine"/>) so far.</summary>
     public int PlatformDerivations => Volatile.Read(ref _platformDerivations);
 
     /// <summary>Derives the key of <paramref name="salt"/>; the caller owns (and disposes) the key.</summary>
@@ -104,15 +111,19 @@ public sealed class FletKeyDeriver : IDisposable
     {
         while (true)
         {
-            List<Job>? batch = Take();
+            List<Job>? batch = Take(out bool simd);
             if (batch is null) return;
-            Run(batch);
+            Run(batch, simd);
         }
     }
 
-    /// <summary>The oldest waiting job and up to a batch of others with its iteration count; null to stop.</summary>
-    private List<Job>? Take()
+    /// <summary>
+    /// The oldest waiting job and, as a SIMD batch (<paramref name="simd"/>), up to a batch of others with its iteration
+    /// count; null to stop.
+    /// </summary>
+    private List<Job>? Take(out bool simd)
     {
+        simd = false;
         int lanes = SimdLanes;
         lock (_gate)
         {
@@ -131,19 +142,32 @@ public sealed class FletKeyDeriver : IDisposable
 
             int iterations = _pending.First!.Value.Iterations;
             var batch = new List<Job>();
-            for (LinkedListNode<Job>? node = _pending.First; node is not null && batch.Count < Math.Max(1, lanes);)
+            int waiting = 0;
+            for (LinkedListNode<Job>? node = _pending.First; node is not null;)
             {
                 LinkedListNode<Job>? next = node.Next;
                 if (node.Value.Iterations == iterations)
                 {
-                    batch.Add(node.Value);
-                    _pending.Remove(node);
+                    waiting++;
+                    if (batch.Count < Math.Max(1, lanes))
+                    {
+                        batch.Add(node.Value);
+                        _pending.Remove(node);
+                    }
                 }
                 node = next;
             }
-            // With too few for a batch, take one: the others may go to another idle worker at the same time.
-            if (batch.Count < SimdThreshold && batch.Count > 1)
+            // A batch when this thread's share of the waiting chains (spread over the threads not running a batch,
+            // at most one per core) costs more one at a time than one batch does.
+            int free = Math.Max(1, Math.Min(_workers, Environment.ProcessorCount) - _simdRunning);
+            simd = lanes > 0 && batch.Count > 1 && waiting >= SimdThreshold * free;
+            if (simd)
             {
+                _simdRunning++;
+            }
+            else if (batch.Count > 1)
+            {
+                // Take one: the others may go to another free worker at the same time.
                 for (int i = batch.Count - 1; i >= 1; i--) _pending.AddFirst(batch[i]);
                 batch.RemoveRange(1, batch.Count - 1);
                 Monitor.Pulse(_gate);
@@ -152,7 +176,7 @@ public sealed class FletKeyDeriver : IDisposable
         }
     }
 
-    private void Run(List<Job> batch)
+    private void Run(List<Job> batch, bool simd)
     {
         if (batch.Count == 0) return;
         var keys = new byte[batch.Count][];
@@ -161,7 +185,7 @@ public sealed class FletKeyDeriver : IDisposable
             byte[] password = _passphrase.Bytes;
             for (int i = 0; i < batch.Count; i++) keys[i] = new byte[Pbkdf2.KeySize];
 #if NET8_0_OR_GREATER
-            if (batch.Count >= SimdThreshold && SimdLanes > 0)
+            if (simd)
             {
                 var passwords = new byte[batch.Count][];
                 var salts = new byte[batch.Count][];
@@ -191,6 +215,13 @@ public sealed class FletKeyDeriver : IDisposable
         {
             foreach (byte[]? key in keys) SecureMemory.Zero(key);
             foreach (Job job in batch) job.Completion.TrySetException(e);
+        }
+        finally
+        {
+            if (simd)
+            {
+                lock (_gate) _simdRunning--;
+            }
         }
     }
 
