@@ -51,13 +51,16 @@ public sealed class FletKeyDeriver : IDisposable
 
     private static readonly bool SimdSwitchedOff = Environment.GetEnvironmentVariable(SimdSwitch) == "0";
 
-    /// <summary>Derivations per SIMD batch on this machine, or 0 where the SIMD engine is not used.</summary>
+    /// <summary>
+    /// Derivations per SIMD batch on this machine, or 0 where the SIMD engine is not used (or its self-test, which the
+    /// first look at this starts in the background, failed).
+    /// </summary>
     public static int SimdLanes
     {
         get
         {
 #if NET8_0_OR_GREATER
-            return !SimdSwitchedOff && Pbkdf2Simd.IsAvailable ? Pbkdf2Simd.Lanes : 0;
+            return !SimdSwitchedOff && Pbkdf2Simd.MayBeAvailable ? Pbkdf2Simd.Lanes : 0;
 #else
             return 0;
 #endif
@@ -185,7 +188,9 @@ public sealed class FletKeyDeriver : IDisposable
             byte[] password = _passphrase.Bytes;
             for (int i = 0; i < batch.Count; i++) keys[i] = new byte[Pbkdf2.KeySize];
 #if NET8_0_OR_GREATER
-            if (simd)
+            // The SIMD self-test runs in the background from the first look at SimdLanes; a batch waits for it,
+            // and runs one chain at a time should it fail.
+            if (simd && Pbkdf2Simd.IsAvailable)
             {
                 var passwords = new byte[batch.Count][];
                 var salts = new byte[batch.Count][];
