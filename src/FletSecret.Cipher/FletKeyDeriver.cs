@@ -14,10 +14,11 @@ namespace FletSecret.Cipher;
 public sealed class FletKeyDeriver : IDisposable
 {
     /// <summary>
-    /// The fewest waiting derivations, per derivation thread free to take them, worth a SIMD batch. A batch costs
-    /// the same for 1 or all lanes: measured on an AVX2 core (8 lanes), one batch takes about 6.7 times one native
-    /// single chain, so a thread runs a batch once it would otherwise run 7 or more chains one after another, and
-    /// fewer are spread over the free threads one at a time (docs/performance.md has the crossover table).
+    /// The fewest derivations worth a SIMD batch, counted as a thread's share of those waiting when they are spread
+    /// over the derivation threads not running a batch (at most one per core). A batch costs the same for 1 or all
+    /// lanes: measured on an AVX2 core (8 lanes), about 6.2 to 6.7 single chains of the native engine, so a thread
+    /// runs a batch once it would otherwise run 7 or more chains one after another; fewer run one at a time
+    /// (docs/performance.md has the crossover table).
     /// </summary>
     public const int SimdThreshold = 7;
 
@@ -163,7 +164,7 @@ public sealed class FletKeyDeriver : IDisposable
             // A batch when this thread's share of the waiting chains (spread over the threads not running a batch,
             // at most one per core) costs more one at a time than one batch does.
             int free = Math.Max(1, Math.Min(_workers, Environment.ProcessorCount) - _simdRunning);
-            simd = lanes > 0 && batch.Count > 1 && waiting >= SimdThreshold * free;
+            simd = lanes > 0 && batch.Count > 1 && (waiting + free - 1) / free >= SimdThreshold;
             if (simd)
             {
                 _simdRunning++;

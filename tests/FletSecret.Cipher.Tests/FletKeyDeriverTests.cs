@@ -72,7 +72,7 @@ public class FletKeyDeriverTests
     [Theory]
     [InlineData(1, FletKeyDeriver.SimdThreshold - 1, false)]
     [InlineData(1, FletKeyDeriver.SimdThreshold, true)]
-    [InlineData(2, 2 * FletKeyDeriver.SimdThreshold - 1, false)]
+    [InlineData(2, 2 * (FletKeyDeriver.SimdThreshold - 1), false)]
     public async Task A_SIMD_batch_runs_only_from_the_threshold_per_free_worker(int workers, int jobs, bool batch)
     {
         using var passphrase = new FletPassphrase("threshold");
