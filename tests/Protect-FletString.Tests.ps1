@@ -190,5 +190,31 @@ Describe 'Protect-FletString' {
             $text | Should -Match '1234'
             $text | Should -Not -Match ([regex]::Escape($Passphrase))
         }
+
+        It 'names the engine that derives one key at a time, and FLETSECRET_NATIVE=0 switches the native one off' {
+            $script = @"
+Import-Module '$ModuleManifest'
+`$key = ConvertTo-SecureString -String 'engine' -AsPlainText -Force
+foreach (`$record in 'v' | Protect-FletString -Key `$key -Iterations 1000 -Verbose 4>&1) {
+    if (`$record -is [System.Management.Automation.VerboseRecord]) { 'VERBOSE ' + `$record.Message } else { 'TOKEN ' + `$record }
+}
+"@
+            $on = Invoke-ChildPwsh -Script $script -Environment @{ FLETSECRET_NATIVE = '' }
+            $off = Invoke-ChildPwsh -Script $script -Environment @{ FLETSECRET_NATIVE = '0' }
+            $on.ExitCode | Should -Be 0 -Because $on.Error
+            $off.ExitCode | Should -Be 0 -Because $off.Error
+            $off.Output | Should -Match 'one key at a time: platform PBKDF2 \(Rfc2898DeriveBytes\); native engine switched off \(FLETSECRET_NATIVE=0\)'
+            if ($IsLinux) {
+                $on.Output | Should -Match 'one key at a time: native PBKDF2 over SHA256_Transform \(OpenSSL [0-9.]+, libcrypto\.so\.[0-9.]+\)'
+            }
+            else {
+                $on.Output | Should -Match 'one key at a time: platform PBKDF2 \(Rfc2898DeriveBytes\)'
+            }
+            # Either engine's token opens with the other's key derivation.
+            foreach ($child in $on, $off) {
+                $token = ($child.Output -split "`n" | Where-Object { $_ -like 'TOKEN *' } | Select-Object -First 1).Substring(6).Trim()
+                Unprotect-FletString -InputObject $token -Key (New-TestKey 'engine') -Iterations 1000 | Should -BeExactly 'v'
+            }
+        }
     }
 }

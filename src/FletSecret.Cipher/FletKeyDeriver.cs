@@ -8,15 +8,22 @@ namespace FletSecret.Cipher;
 /// <summary>
 /// Derives the keys of many salts under one passphrase on a fixed number of worker threads. Derivations that wait
 /// together are run side by side in SIMD lanes (16 per core with AVX-512, 8 with AVX2; net8.0 only) once there are
-/// enough of them to beat the platform PBKDF2; fewer, or without the instructions, each runs on the platform PBKDF2.
+/// enough of them to beat one chain at a time; fewer, or without the instructions, each runs alone (on Linux the
+/// native engine over OpenSSL's SHA-256 block function, elsewhere the platform PBKDF2; see <see cref="Engine"/>).
 /// </summary>
 public sealed class FletKeyDeriver : IDisposable
 {
     /// <summary>
-    /// The fewest waiting derivations worth a SIMD batch. A batch costs about the same for 1 or 16 lanes: measured
-    /// on an AVX-512 core, 16 lanes take about 3 platform derivations' time, so from 4 on the batch is faster.
+    /// The fewest derivations worth a SIMD batch, counted as a thread's share of those waiting when they are spread
+    /// over the derivation threads not running a batch (at most one per core). A batch costs the same for 1 or all
+    /// lanes: measured on an AVX2 core (8 lanes), about 6.2 to 6.7 single chains of the native engine, so a thread
+    /// runs a batch once it would otherwise run 7 or more chains one after another; fewer run one at a time
+    /// (docs/performance.md has the crossover table).
     /// </summary>
-    public const int SimdThreshold = 4;
+    public const int SimdThreshold = 7;
+
+    /// <summary>What derives a key one at a time in this process: the native engine, or the fallback and why.</summary>
+    public static string Engine => Pbkdf2.Engine;
 
     /// <summary>How long a worker with fewer than a full batch waits for more derivations to arrive.</summary>
     private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(2);
@@ -29,6 +36,7 @@ public sealed class FletKeyDeriver : IDisposable
     private readonly TaskCompletionSource<bool> _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _stopping;
     private int _idle;
+    private int _simdRunning;
     private int _running;
     private int _live;
     private int _simdBatches;
@@ -42,18 +50,21 @@ public sealed class FletKeyDeriver : IDisposable
         _workers = workers;
     }
 
-    /// <summary>Set to "0", the environment variable FLETSECRET_SIMD turns the SIMD engine off (the platform PBKDF2 only).</summary>
+    /// <summary>Set to "0", the environment variable FLETSECRET_SIMD turns the SIMD engine off (one chain at a time only).</summary>
     public const string SimdSwitch = "FLETSECRET_SIMD";
 
     private static readonly bool SimdSwitchedOff = Environment.GetEnvironmentVariable(SimdSwitch) == "0";
 
-    /// <summary>Derivations per SIMD batch on this machine, or 0 where the SIMD engine is not used.</summary>
+    /// <summary>
+    /// Derivations per SIMD batch on this machine, or 0 where the SIMD engine is not used (or its self-test, which the
+    /// first look at this starts in the background, failed).
+    /// </summary>
     public static int SimdLanes
     {
         get
         {
 #if NET8_0_OR_GREATER
-            return !SimdSwitchedOff && Pbkdf2Simd.IsAvailable ? Pbkdf2Simd.Lanes : 0;
+            return !SimdSwitchedOff && Pbkdf2Simd.MayBeAvailable ? Pbkdf2Simd.Lanes : 0;
 #else
             return 0;
 #endif
@@ -87,7 +98,7 @@ public sealed class FletKeyDeriver : IDisposable
         }
     }
 
-    /// <summary>How many derivations ran on the platform PBKDF2 so far.</summary>
+    /// <summary>How many derivations ran one at a time (on <see cref="Engine"/>) so far.</summary>
     public int PlatformDerivations => Volatile.Read(ref _platformDerivations);
 
     /// <summary>Derives the key of <paramref name="salt"/>; the caller owns (and disposes) the key.</summary>
@@ -123,9 +134,9 @@ public sealed class FletKeyDeriver : IDisposable
     {
         while (true)
         {
-            List<Job>? batch = Take();
+            List<Job>? batch = Take(out bool simd);
             if (batch is null) break;
-            Run(batch);
+            Run(batch, simd);
         }
         lock (_gate)
         {
@@ -133,9 +144,13 @@ public sealed class FletKeyDeriver : IDisposable
         }
     }
 
-    /// <summary>The oldest waiting job and up to a batch of others with its iteration count; null to stop.</summary>
-    private List<Job>? Take()
+    /// <summary>
+    /// The oldest waiting job and, as a SIMD batch (<paramref name="simd"/>), up to a batch of others with its iteration
+    /// count; null to stop.
+    /// </summary>
+    private List<Job>? Take(out bool simd)
     {
+        simd = false;
         int lanes = SimdLanes;
         lock (_gate)
         {
@@ -155,19 +170,32 @@ public sealed class FletKeyDeriver : IDisposable
 
             int iterations = _pending.First!.Value.Iterations;
             var batch = new List<Job>();
-            for (LinkedListNode<Job>? node = _pending.First; node is not null && batch.Count < Math.Max(1, lanes);)
+            int waiting = 0;
+            for (LinkedListNode<Job>? node = _pending.First; node is not null;)
             {
                 LinkedListNode<Job>? next = node.Next;
                 if (node.Value.Iterations == iterations)
                 {
-                    batch.Add(node.Value);
-                    _pending.Remove(node);
+                    waiting++;
+                    if (batch.Count < Math.Max(1, lanes))
+                    {
+                        batch.Add(node.Value);
+                        _pending.Remove(node);
+                    }
                 }
                 node = next;
             }
-            // With too few for a batch, take one: the others may go to another idle worker at the same time.
-            if (batch.Count < SimdThreshold && batch.Count > 1)
+            // A batch when this thread's share of the waiting chains (spread over the threads not running a batch,
+            // at most one per core) costs more one at a time than one batch does.
+            int free = Math.Max(1, Math.Min(_workers, Environment.ProcessorCount) - _simdRunning);
+            simd = lanes > 0 && batch.Count > 1 && (waiting + free - 1) / free >= SimdThreshold;
+            if (simd)
             {
+                _simdRunning++;
+            }
+            else if (batch.Count > 1)
+            {
+                // Take one: the others may go to another free worker at the same time.
                 for (int i = batch.Count - 1; i >= 1; i--) _pending.AddFirst(batch[i]);
                 batch.RemoveRange(1, batch.Count - 1);
                 Monitor.Pulse(_gate);
@@ -178,7 +206,7 @@ public sealed class FletKeyDeriver : IDisposable
 
     // Counts the batch as done under the same lock that hands out its results, so that once a caller sees a key,
     // Dispose finds this worker idle and joins it rather than leaving the zeroing to the background.
-    private void Run(List<Job> batch)
+    private void Run(List<Job> batch, bool simd)
     {
         bool counted = false;
         if (batch.Count == 0)
@@ -192,7 +220,9 @@ public sealed class FletKeyDeriver : IDisposable
             byte[] password = _passphrase.Bytes;
             for (int i = 0; i < batch.Count; i++) keys[i] = new byte[Pbkdf2.KeySize];
 #if NET8_0_OR_GREATER
-            if (batch.Count >= SimdThreshold && SimdLanes > 0)
+            // The SIMD self-test runs in the background from the first look at SimdLanes; a batch waits for it,
+            // and runs one chain at a time should it fail.
+            if (simd && Pbkdf2Simd.IsAvailable)
             {
                 var passwords = new byte[batch.Count][];
                 var salts = new byte[batch.Count][];
@@ -243,6 +273,13 @@ public sealed class FletKeyDeriver : IDisposable
             {
                 if (stopping) job.Completion.TrySetCanceled();
                 else job.Completion.TrySetException(e);
+            }
+        }
+        finally
+        {
+            if (simd)
+            {
+                lock (_gate) _simdRunning--;
             }
         }
     }

@@ -15,12 +15,35 @@ internal static class Pbkdf2
     {
         if (iterations < 1) throw new ArgumentOutOfRangeException(nameof(iterations), "The iteration count must be 1 or more.");
 #if NET8_0_OR_GREATER
-        // The platform PBKDF2 (OpenSSL on Linux and macOS, CNG on Windows): the same call that
-        // KeyDerivation's net8.0 asset makes, but over bytes, so no passphrase string is ever made.
-        Rfc2898DeriveBytes.Pbkdf2(password, salt, destination.AsSpan(0, KeySize), iterations, HashAlgorithmName.SHA256);
+        DeriveKey(password, salt, iterations, destination, NativePbkdf2Sha256.Current.Engine);
 #else
         ManagedPbkdf2Sha256.DeriveKey(password, salt, iterations, destination);
 #endif
+    }
+
+#if NET8_0_OR_GREATER
+    /// <summary>As above, on <paramref name="native"/> where given (and OpenSSL is not in FIPS mode now).</summary>
+    internal static void DeriveKey(byte[] password, byte[] salt, int iterations, byte[] destination, NativePbkdf2Sha256? native)
+    {
+        if (iterations < 1) throw new ArgumentOutOfRangeException(nameof(iterations), "The iteration count must be 1 or more.");
+        if (native is not null && native.TryDeriveKey(password, salt, iterations, destination)) return;
+        // The platform PBKDF2 (OpenSSL on Linux, CNG on Windows, CommonCrypto on macOS): the same call that
+        // KeyDerivation's net8.0 asset makes, but over bytes, so no passphrase string is ever made.
+        Rfc2898DeriveBytes.Pbkdf2(password, salt, destination.AsSpan(0, KeySize), iterations, HashAlgorithmName.SHA256);
+    }
+#endif
+
+    /// <summary>What derives a single key in this process (for verbose output): the native engine or the fallback.</summary>
+    public static string Engine
+    {
+        get
+        {
+#if NET8_0_OR_GREATER
+            return NativePbkdf2Sha256.Current.Reason;
+#else
+            return "managed PBKDF2 (netstandard2.0 build)";
+#endif
+        }
     }
 }
 

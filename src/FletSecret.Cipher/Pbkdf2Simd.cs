@@ -3,6 +3,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using System.Threading;
 
 namespace FletSecret.Cipher;
 
@@ -21,6 +22,24 @@ internal static class Pbkdf2Simd
 
     /// <summary>True when this CPU has the instructions and the known-answer self-test passed in this process.</summary>
     public static bool IsAvailable => Lanes > 0 && SelfTest.Value;
+
+    /// <summary>
+    /// False once the self-test has failed; true before it has finished, which this starts on the thread pool, so
+    /// that a single derivation does not wait for it (or for its JIT). A batch waits for it through
+    /// <see cref="IsAvailable"/>.
+    /// </summary>
+    public static bool MayBeAvailable
+    {
+        get
+        {
+            if (Lanes == 0) return false;
+            if (SelfTest.IsValueCreated) return SelfTest.Value;
+            if (Interlocked.Exchange(ref _selfTestStarted, 1) == 0) ThreadPool.UnsafeQueueUserWorkItem(_ => _ = SelfTest.Value, null);
+            return true;
+        }
+    }
+
+    private static int _selfTestStarted;
 
     /// <summary>
     /// Derives 32 bytes for each job i from passwords[i], salts[i] into destinations[i], all with one iteration count.

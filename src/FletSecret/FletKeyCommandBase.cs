@@ -115,8 +115,8 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
         int lanes = FletKeyDeriver.SimdLanes;
         Deriver = new FletKeyDeriver(Passphrase, ThrottleLimit);
         _work = new OrderedWork(ThrottleLimit * Math.Max(1, lanes), _stop.Token);
-        WriteVerbose($"Key: {source}. {DescribeSettings()} Derivation threads: {ThrottleLimit}; " +
-            (lanes > 0 ? $"SIMD batches of up to {lanes} from {FletKeyDeriver.SimdThreshold} waiting derivations." : "no SIMD engine (platform PBKDF2)."));
+        WriteVerbose($"Key: {source}. {DescribeSettings()} Derivation threads: {ThrottleLimit}; one key at a time: {FletKeyDeriver.Engine}; " +
+            (lanes > 0 ? $"SIMD batches of up to {lanes} from {FletKeyDeriver.SimdThreshold} waiting derivations per free thread." : "no SIMD engine."));
     }
 
     /// <summary>Settings for the verbose line (iterations and the like), never key material.</summary>
@@ -176,7 +176,7 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
             WriteProgress(new ProgressRecord(1, Activity, "Done") { RecordType = ProgressRecordType.Completed });
         }
         WriteVerbose($"{_done} item(s) in {_clock.Elapsed.TotalSeconds:0.000} s. {DescribeTotals()} " +
-            $"SIMD batches: {Deriver.SimdBatches}; platform derivations: {Deriver.PlatformDerivations}.");
+            $"SIMD batches: {Deriver.SimdBatches}; one at a time: {Deriver.PlatformDerivations}.");
     }
 
     /// <summary>A closing remark for the verbose stream, such as how many keys were derived.</summary>

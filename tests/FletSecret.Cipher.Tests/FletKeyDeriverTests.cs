@@ -69,6 +69,30 @@ public class FletKeyDeriverTests
         Assert.Equal(0, deriver.SimdBatches);
     }
 
+    [Theory]
+    [InlineData(1, FletKeyDeriver.SimdThreshold - 1, false)]
+    [InlineData(1, FletKeyDeriver.SimdThreshold, true)]
+    [InlineData(2, 2 * (FletKeyDeriver.SimdThreshold - 1), false)]
+    public async Task A_SIMD_batch_runs_only_from_the_threshold_per_free_worker(int workers, int jobs, bool batch)
+    {
+        using var passphrase = new FletPassphrase("threshold");
+        using var deriver = new FletKeyDeriver(passphrase, workers);
+        byte[][] salts = Enumerable.Range(0, jobs).Select(i => Salt(300 + i)).ToArray();
+        FletKey[] keys = await Task.WhenAll(salts.Select(salt => deriver.DeriveAsync(salt, 2000)));
+        for (int i = 0; i < jobs; i++)
+        {
+            Assert.Equal(Expected(passphrase, salts[i], 2000), Codec.ToHex(keys[i].KeyBytes));
+            keys[i].Dispose();
+        }
+        if (FletKeyDeriver.SimdLanes == 0 || !batch || workers > System.Environment.ProcessorCount)
+        {
+            if (!batch) Assert.Equal(0, deriver.SimdBatches);
+            return;
+        }
+        Assert.Equal(1, deriver.SimdBatches);
+        Assert.Equal(jobs - System.Math.Min(jobs, FletKeyDeriver.SimdLanes), deriver.PlatformDerivations);
+    }
+
     [Fact]
     public async Task Jobs_queued_while_every_worker_is_busy_start_another_worker_up_to_the_limit()
     {
