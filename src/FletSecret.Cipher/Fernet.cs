@@ -235,11 +235,14 @@ internal static class Fernet
     /// <summary>
     /// Which pair made a decoded token. After the salt, a Fernet-pair token holds the text of a Fernet token (Python
     /// writes "gAAAAA..."), so every byte is one the base64 reader accepts; an AES-GCM token holds a random nonce,
-    /// ciphertext and tag, 48 or more bytes that are all such text with a chance below (70/256)^48, about 2^-89.
-    /// A malformed Fernet token (a wrong version byte, say) so still gets its Fernet error.
+    /// ciphertext and tag, whose first 48 or more bytes are all such text with a chance below (70/256)^48, about
+    /// 2^-89. Only the first <see cref="DetectBytes"/> are looked at: a large token is not scanned twice, and a
+    /// malformed Fernet token (a wrong version byte, a bad character further on) still gets its Fernet error.
     /// </summary>
     internal static FletAlgorithm Detect(byte[] buffer, int decoded) =>
-        Base64Url.IsText(buffer, SaltSize, decoded - SaltSize) ? FletAlgorithm.Fernet : FletAlgorithm.AesGcm;
+        Base64Url.IsText(buffer, SaltSize, Math.Min(decoded - SaltSize, DetectBytes)) ? FletAlgorithm.Fernet : FletAlgorithm.AesGcm;
+
+    private const int DetectBytes = 64;
 
     /// <summary>Decodes a bare Fernet token (no salt layer), as the Fernet specification's vectors are.</summary>
     public static ParsedToken ParseFernet(string token)
