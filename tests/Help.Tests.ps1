@@ -287,7 +287,7 @@ Describe 'about_FletSecret' {
     It 'names every error id of the cmdlets' {
         $ids = 'KeyNotFound', 'KeyEnvironmentVariableNotFound', 'KeyEnvironmentVariableEmpty', 'KeyEmpty', 'KeyFileNotFound',
             'KeyFileUnreadable', 'KeyFileEmpty', 'KeyFileTooLarge', 'InvalidKeyText', 'InvalidText', 'InputTooLarge',
-            'InvalidToken', 'AuthenticationFailed', 'TokenExpired', 'TokenFromFuture', 'NotUtf8Text'
+            'InvalidToken', 'AuthenticationFailed', 'TokenExpired', 'TokenFromFuture', 'NotUtf8Text', 'NoTimestamp'
         foreach ($id in $ids) { $AboutText | Should -Match "\b$id\b" }
     }
 }
