@@ -288,7 +288,7 @@ Describe 'about_FletSecret' {
         $ids = 'KeyNotFound', 'KeyEnvironmentVariableNotFound', 'KeyEnvironmentVariableEmpty', 'KeyEmpty', 'KeyFileNotFound',
             'KeyFileUnreadable', 'KeyFileEmpty', 'KeyFileTooLarge', 'KeyFileNotRegular', 'KeyFileNotFileSystemPath',
             'KeyEnvironmentVariableNameInvalid', 'InvalidKeyText', 'InvalidText', 'InputTooLarge',
-            'InvalidToken', 'AuthenticationFailed', 'TokenExpired', 'TokenFromFuture', 'NotUtf8Text'
+            'InvalidToken', 'AuthenticationFailed', 'TokenExpired', 'TokenFromFuture', 'NotUtf8Text', 'NoTimestamp', 'NullInput', 'InvalidInput'
         foreach ($id in $ids) { $AboutText | Should -Match "\b$id\b" }
     }
 }

@@ -66,6 +66,17 @@ internal static class Base64Url
         return count;
     }
 
+    /// <summary>Whether every byte of buffer[offset..offset+count) is a character this reader accepts (base64 text).</summary>
+    public static bool IsText(byte[] buffer, int offset, int count)
+    {
+        for (int i = offset; i < offset + count; i++)
+        {
+            byte c = buffer[i];
+            if (c >= 128 || DecodeMap[c] == Invalid) return false;
+        }
+        return true;
+    }
+
     /// <summary>Checks a whole string and returns how many bytes it decodes to.</summary>
     public static int DecodedLength(string text, string layer) => DecodedLength(new StringSource(text), 0, text.Length, layer);
 

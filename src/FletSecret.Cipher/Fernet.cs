@@ -62,7 +62,7 @@ internal static class Fernet
         return payload;
     }
 
-    private static void CheckPlaintextSize(int count)
+    internal static void CheckPlaintextSize(int count)
     {
         if (count > FletTokenLimits.MaxPlaintextBytes)
             throw new FletTokenException(FletTokenError.TooLarge,
@@ -96,7 +96,8 @@ internal static class Fernet
         ComputeMac(key, buffer, offset, macOffset - offset, buffer, macOffset);
     }
 
-    private static string EncodeToString(byte[] bytes, int count)
+    /// <summary>Padded base64url of bytes[0..count) as a string.</summary>
+    internal static string EncodeToString(byte[] bytes, int count)
     {
 #if NET8_0_OR_GREATER
         // Straight into the string: a token of a large plaintext is big, and a char[] or byte[] detour doubles it.
@@ -127,6 +128,7 @@ internal static class Fernet
     /// </summary>
     public static int Decrypt(byte[] key, ParsedToken token, TimeSpan? maxAge, DateTimeOffset now)
     {
+        if (token.Algorithm != FletAlgorithm.Fernet) throw new InvalidOperationException("Not a Fernet token.");
         if (token.Opened) throw new InvalidOperationException("The token was already decrypted in place.");
         byte[] buffer = token.Buffer;
         int start = token.PayloadOffset, length = token.PayloadLength;
@@ -186,23 +188,30 @@ internal static class Fernet
     private static string FormatAge(decimal seconds) =>
         seconds > (decimal)TimeSpan.MaxValue.TotalSeconds ? "very long" : TimeSpan.FromSeconds((double)seconds).ToString();
 
-    /// <summary>Decodes both base64 layers and checks everything that needs no key: version byte and lengths.</summary>
-    public static ParsedToken Parse(string? token)
+    /// <summary>Decodes both base64 layers of a Fernet-pair token and checks everything that needs no key.</summary>
+    public static ParsedToken Parse(string? token) => Parse(token, FletAlgorithm.Fernet);
+
+    /// <summary>
+    /// Decodes a token of either pair and checks everything that needs no key: for Fernet the version byte and
+    /// lengths, for AES-GCM the length. <paramref name="algorithm"/> null: the token's shape tells (<see cref="Detect"/>).
+    /// </summary>
+    public static ParsedToken Parse(string? token, FletAlgorithm? algorithm)
     {
         if (token is null) throw FletTokenException.Format("the token is null.");
         return Parse(token.Length, () => Base64Url.SignificantLength(token), () => Base64Url.DecodedLength(token, "token"),
-            buffer => Base64Url.Decode(token, buffer));
+            buffer => Base64Url.Decode(token, buffer), algorithm);
     }
 
-    /// <summary>Reads a token held in characters (as from a SecureString), with no string made of it.</summary>
-    public static ParsedToken Parse(char[] token)
+    /// <summary>Reads a token of either pair held in characters (as from a SecureString), with no string made of it.</summary>
+    public static ParsedToken Parse(char[] token, FletAlgorithm? algorithm)
     {
         if (token is null) throw FletTokenException.Format("the token is null.");
         return Parse(token.Length, () => Base64Url.SignificantLength(token), () => Base64Url.DecodedLength(token, "token"),
-            buffer => Base64Url.Decode(token, buffer));
+            buffer => Base64Url.Decode(token, buffer), algorithm);
     }
 
-    private static ParsedToken Parse(int length, Func<int> significantLength, Func<int> decodedLength, Action<byte[]> decode)
+    private static ParsedToken Parse(int length, Func<int> significantLength, Func<int> decodedLength, Action<byte[]> decode,
+        FletAlgorithm? algorithm)
     {
         // The limit counts what the decoder reads, so a token wrapped over lines is read like the same one unwrapped.
         if (length > FletTokenLimits.MaxTokenLength)
@@ -216,12 +225,18 @@ internal static class Fernet
         int decoded = decodedLength();
         if (decoded == 0) throw FletTokenException.Format("the token is empty.");
         if (decoded <= SaltSize)
-            throw FletTokenException.Format("the token is too short to hold a salt and a Fernet token; it may be truncated.");
+            throw FletTokenException.Format(algorithm switch
+            {
+                FletAlgorithm.Fernet => "the token is too short to hold a salt and a Fernet token; it may be truncated.",
+                FletAlgorithm.AesGcm => "the token is too short to hold a salt, a nonce and a tag; it may be truncated.",
+                _ => "the token is too short to hold a salt and a Fernet or AES-GCM token; it may be truncated.",
+            });
 
         byte[] buffer = LargeBuffer.Rent(decoded);
         try
         {
             decode(buffer);
+            if ((algorithm ?? Detect(buffer, decoded)) == FletAlgorithm.AesGcm) return FletAesGcm.CheckToken(buffer, decoded);
             int payloadLength = Base64Url.DecodeInPlace(buffer, SaltSize, decoded - SaltSize, "Fernet token inside the token");
             return CheckPayload(buffer, decoded, SaltSize, payloadLength);
         }
@@ -231,6 +246,18 @@ internal static class Fernet
             throw;
         }
     }
+
+    /// <summary>
+    /// Which pair made a decoded token. After the salt, a Fernet-pair token holds the text of a Fernet token (Python
+    /// writes "gAAAAA..."), so every byte is one the base64 reader accepts; an AES-GCM token holds a random nonce,
+    /// ciphertext and tag, whose first 48 or more bytes are all such text with a chance below (70/256)^48, about
+    /// 2^-89. Only the first <see cref="DetectBytes"/> are looked at: a large token is not scanned twice, and a
+    /// malformed Fernet token (a wrong version byte, a bad character further on) still gets its Fernet error.
+    /// </summary>
+    internal static FletAlgorithm Detect(byte[] buffer, int decoded) =>
+        Base64Url.IsText(buffer, SaltSize, Math.Min(decoded - SaltSize, DetectBytes)) ? FletAlgorithm.Fernet : FletAlgorithm.AesGcm;
+
+    private const int DetectBytes = 64;
 
     /// <summary>Decodes a bare Fernet token (no salt layer), as the Fernet specification's vectors are.</summary>
     public static ParsedToken ParseFernet(string token)
@@ -302,16 +329,18 @@ internal static class Fernet
 }
 
 /// <summary>
-/// A token with both base64 layers decoded into a pooled buffer: salt at Buffer[0..16), the Fernet payload after it.
-/// Dispose zeroes the buffer and returns it.
+/// A decoded token in a pooled buffer: salt at Buffer[0..16), then the Fernet payload (both base64 layers decoded)
+/// or the AES-GCM nonce, ciphertext and tag. Dispose zeroes the buffer and returns it.
 /// </summary>
 internal sealed class ParsedToken : IDisposable
 {
     private byte[]? _buffer;
     private readonly int _used;
 
-    public ParsedToken(byte[] buffer, int used, int payloadOffset, int payloadLength, ulong unixSeconds)
+    public ParsedToken(byte[] buffer, int used, int payloadOffset, int payloadLength, ulong unixSeconds,
+        FletAlgorithm algorithm = FletAlgorithm.Fernet)
     {
+        Algorithm = algorithm;
         _buffer = buffer;
         _used = used;
         PayloadOffset = payloadOffset;
@@ -322,9 +351,26 @@ internal sealed class ParsedToken : IDisposable
     public byte[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(ParsedToken));
     public int PayloadOffset { get; }
     public int PayloadLength { get; }
+    /// <summary>The pair that made the token; for AES-GCM the payload is nonce || ciphertext || tag.</summary>
+    public FletAlgorithm Algorithm { get; }
+
+    /// <summary>The Fernet timestamp; 0 for AES-GCM, which has none.</summary>
     public ulong UnixSeconds { get; }
-    public int PlaintextOffset => PayloadOffset + Fernet.HeaderSize;
-    public int CiphertextLength => PayloadLength - Fernet.HeaderSize - Fernet.MacSize;
+
+    public int PlaintextOffset => PayloadOffset + (Algorithm == FletAlgorithm.AesGcm ? FletAesGcm.NonceSize : Fernet.HeaderSize);
+
+    public int CiphertextLength => Algorithm == FletAlgorithm.AesGcm
+        ? PayloadLength - FletAesGcm.NonceSize - FletAesGcm.TagSize
+        : PayloadLength - Fernet.HeaderSize - Fernet.MacSize;
+
+    /// <summary>A copy of the AES-GCM nonce; null for Fernet.</summary>
+    public byte[]? CopyNonce()
+    {
+        if (Algorithm != FletAlgorithm.AesGcm) return null;
+        var nonce = new byte[FletAesGcm.NonceSize];
+        System.Buffer.BlockCopy(Buffer, PayloadOffset, nonce, 0, FletAesGcm.NonceSize);
+        return nonce;
+    }
 
     /// <summary>Set once the payload was decrypted in place.</summary>
     public bool Opened { get; set; }

@@ -76,7 +76,54 @@ public sealed class FletKey : IDisposable
     private string Seal(int count, Action<byte[], int> writePlaintext, byte[] iv, DateTimeOffset timestamp) =>
         Fernet.Encrypt(KeyBytes, _salt, count, writePlaintext, iv, timestamp.ToUnixTimeSeconds());
 
-    /// <summary>Decrypts a token made under this key's salt and iteration count.</summary>
+    /// <summary>
+    /// Encrypts text as Flet's <c>encrypt_aes_gcm_256</c> does, with a fresh random 32-byte nonce (also when one key
+    /// makes many tokens: a nonce repeated under one key would break GCM).
+    /// </summary>
+    public string EncryptAesGcm256(string plainText)
+    {
+        if (plainText is null) throw new ArgumentNullException(nameof(plainText));
+        int count = TextCodec.Utf8ByteCount(plainText, "plaintext");
+        return FletAesGcm.Encrypt(KeyBytes, _salt, count, (buffer, offset) => TextCodec.WriteUtf8(plainText, buffer, offset),
+            SecureRandom.Bytes(FletAesGcm.NonceSize));
+    }
+
+    /// <summary>Encrypts the text of a SecureString as <c>encrypt_aes_gcm_256</c> does, without a managed string of it.</summary>
+    public string EncryptAesGcm256(SecureString plainText)
+    {
+        if (plainText is null) throw new ArgumentNullException(nameof(plainText));
+        byte[] utf8 = TextCodec.ToUtf8(plainText, "plaintext");
+        try
+        {
+            return EncryptAesGcm256(utf8);
+        }
+        finally
+        {
+            SecureMemory.Zero(utf8);
+        }
+    }
+
+    /// <summary>Encrypts bytes into an AES-GCM token with a fresh random nonce. Flet's decrypt expects UTF-8 text.</summary>
+    public string EncryptAesGcm256(byte[] plaintext)
+    {
+        if (plaintext is null) throw new ArgumentNullException(nameof(plaintext));
+        return EncryptAesGcm256(plaintext, SecureRandom.Bytes(FletAesGcm.NonceSize));
+    }
+
+    /// <summary>
+    /// Encrypts into an AES-GCM token with a given 32-byte nonce: deterministic, for test vectors. Never reuse a nonce
+    /// under one key in real use: two tokens with the same key and nonce give away both plaintexts' XOR and allow forgery.
+    /// </summary>
+    public string EncryptAesGcm256(byte[] plaintext, byte[] nonce)
+    {
+        if (plaintext is null) throw new ArgumentNullException(nameof(plaintext));
+        if (nonce is null) throw new ArgumentNullException(nameof(nonce));
+        if (nonce.Length != FletAesGcm.NonceSize) throw new ArgumentException("A Flet AES-GCM nonce is 32 bytes.", nameof(nonce));
+        return FletAesGcm.Encrypt(KeyBytes, _salt, plaintext.Length,
+            (buffer, offset) => Buffer.BlockCopy(plaintext, 0, buffer, offset, plaintext.Length), nonce);
+    }
+
+    /// <summary>Decrypts a token of Flet's <c>encrypt</c> (Fernet) made under this key's salt and iteration count.</summary>
     /// <param name="token">The Flet token.</param>
     /// <param name="maxAge">The Fernet TTL: an older token is <see cref="FletTokenError.Expired"/>. None by default, as in Flet.</param>
     /// <param name="now">The clock for the TTL check; the current time by default.</param>
@@ -93,12 +140,26 @@ public sealed class FletKey : IDisposable
 
     /// <summary>Decrypts into the plaintext bytes; zero the array when done.</summary>
     public byte[] DecryptToBytes(string token, TimeSpan? maxAge = null, DateTimeOffset? now = null) =>
-        Open(token, maxAge, now, static (buffer, offset, count) =>
-        {
-            var plaintext = new byte[count];
-            Buffer.BlockCopy(buffer, offset, plaintext, 0, count);
-            return plaintext;
-        });
+        Open(token, maxAge, now, CopyBytes);
+
+    /// <summary>Decrypts a token made by <c>encrypt_aes_gcm_256</c> under this key's salt and iteration count.</summary>
+    public string DecryptAesGcm256(string token) => OpenAesGcm(token, TextCodec.ToText);
+
+    /// <summary>Decrypts an AES-GCM token into characters; zero the array when done.</summary>
+    public char[] DecryptAesGcm256ToChars(string token) => OpenAesGcm(token, TextCodec.ToChars);
+
+    /// <summary>Decrypts an AES-GCM token into a read-only SecureString, with no managed string on the way.</summary>
+    public SecureString DecryptAesGcm256ToSecureString(string token) => OpenAesGcm(token, TextCodec.ToSecureString);
+
+    /// <summary>Decrypts an AES-GCM token into the plaintext bytes; zero the array when done.</summary>
+    public byte[] DecryptAesGcm256ToBytes(string token) => OpenAesGcm(token, CopyBytes);
+
+    private static byte[] CopyBytes(byte[] buffer, int offset, int count)
+    {
+        var plaintext = new byte[count];
+        Buffer.BlockCopy(buffer, offset, plaintext, 0, count);
+        return plaintext;
+    }
 
     private T Open<T>(string token, TimeSpan? maxAge, DateTimeOffset? now, Func<byte[], int, int, T> read)
     {
@@ -106,9 +167,16 @@ public sealed class FletKey : IDisposable
         return Open(parsed, maxAge, now ?? DateTimeOffset.UtcNow, read);
     }
 
+    private T OpenAesGcm<T>(string token, Func<byte[], int, int, T> read)
+    {
+        using ParsedToken parsed = Fernet.Parse(token, FletAlgorithm.AesGcm);
+        return Open(parsed, null, DateTimeOffset.UtcNow, read);
+    }
+
     /// <summary>
-    /// Authenticates and decrypts a parsed token in place, then hands the plaintext bytes to <paramref name="read"/>;
-    /// they are zeroed when the token is disposed.
+    /// Authenticates and decrypts a parsed token of either pair in place, then hands the plaintext bytes to
+    /// <paramref name="read"/>; they are zeroed when the token is disposed. An AES-GCM token with a maximum age is
+    /// <see cref="FletTokenError.NoTimestamp"/>: it records no time to check.
     /// </summary>
     internal T Open<T>(ParsedToken token, TimeSpan? maxAge, DateTimeOffset now, Func<byte[], int, int, T> read)
     {
@@ -116,7 +184,9 @@ public sealed class FletKey : IDisposable
         byte[] key = KeyBytes;
         // A token under another salt was made with another key: to the caller that is a wrong key.
         if (!token.HasSalt(_salt)) throw FletTokenException.Authentication();
-        int count = Fernet.Decrypt(key, token, maxAge, now);
+        int count = token.Algorithm == FletAlgorithm.AesGcm
+            ? FletAesGcm.Decrypt(key, token, maxAge)
+            : Fernet.Decrypt(key, token, maxAge, now);
         return read(token.Buffer, token.PlaintextOffset, count);
     }
 

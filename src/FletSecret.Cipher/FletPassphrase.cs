@@ -73,6 +73,22 @@ public sealed class FletPassphrase : IDisposable
         return key.Open(parsed, maxAge, DateTimeOffset.UtcNow, TextCodec.ToText);
     }
 
+    /// <summary>Encrypts as <c>flet.security.encrypt_aes_gcm_256</c> does: a fresh salt and 32-byte nonce.</summary>
+    public string EncryptAesGcm256(string plainText, int iterations = FletSecurity.DefaultIterations)
+    {
+        if (plainText is null) throw new ArgumentNullException(nameof(plainText));
+        using FletKey key = CreateKey(iterations);
+        return key.EncryptAesGcm256(plainText);
+    }
+
+    /// <summary>Decrypts as <c>flet.security.decrypt_aes_gcm_256</c> does.</summary>
+    public string DecryptAesGcm256(string token, int iterations = FletSecurity.DefaultIterations)
+    {
+        using ParsedToken parsed = Fernet.Parse(token, FletAlgorithm.AesGcm);
+        using FletKey key = DeriveKey(parsed.CopySalt(), iterations);
+        return key.Open(parsed, null, DateTimeOffset.UtcNow, TextCodec.ToText);
+    }
+
     /// <summary>Zeroes the passphrase bytes.</summary>
     public void Dispose()
     {

@@ -4,8 +4,9 @@ namespace FletSecret.Cipher;
 
 /// <summary>
 /// One-shot calls that match Python Flet's <c>flet.security.encrypt(plain_text, secret_key)</c> and
-/// <c>decrypt(encrypted_data, secret_key)</c>. Each call derives a key (the slow part); to encrypt or decrypt
-/// many strings, keep a <see cref="FletPassphrase"/> or a <see cref="FletKey"/>.
+/// <c>decrypt(encrypted_data, secret_key)</c>, and its AES-GCM pair <c>encrypt_aes_gcm_256</c> /
+/// <c>decrypt_aes_gcm_256</c>. Each call derives a key (the slow part); to encrypt or decrypt many strings, keep a
+/// <see cref="FletPassphrase"/> or a <see cref="FletKey"/>.
 /// </summary>
 public static class FletSecurity
 {
@@ -28,6 +29,24 @@ public static class FletSecurity
     {
         using var passphrase = new FletPassphrase(secretKey);
         return passphrase.Decrypt(encryptedData, iterations, maxAge);
+    }
+
+    /// <summary>
+    /// Encrypts as Flet's <c>encrypt_aes_gcm_256(plain_text, secret_key)</c> does: AES-GCM with a fresh 32-byte nonce,
+    /// under a key made from the same PBKDF2 derivation as <see cref="Encrypt"/>.
+    /// </summary>
+    public static string EncryptAesGcm256(string plainText, string secretKey, int iterations = DefaultIterations)
+    {
+        if (plainText is null) throw new ArgumentNullException(nameof(plainText));
+        using var passphrase = new FletPassphrase(secretKey);
+        return passphrase.EncryptAesGcm256(plainText, iterations);
+    }
+
+    /// <summary>Decrypts as Flet's <c>decrypt_aes_gcm_256(encrypted_data, secret_key)</c> does.</summary>
+    public static string DecryptAesGcm256(string encryptedData, string secretKey, int iterations = DefaultIterations)
+    {
+        using var passphrase = new FletPassphrase(secretKey);
+        return passphrase.DecryptAesGcm256(encryptedData, iterations);
     }
 
     internal static void CheckIterations(int iterations)

@@ -8,7 +8,7 @@ public enum FletTokenError
     /// <summary>Not a Flet token: not base64, too short, wrong Fernet version byte or a length that no token has.</summary>
     InvalidFormat,
 
-    /// <summary>The HMAC does not match: the wrong passphrase or iteration count, or a modified token.</summary>
+    /// <summary>The HMAC (Fernet) or the tag (AES-GCM) does not match: the wrong passphrase or iteration count, or a modified token.</summary>
     AuthenticationFailed,
 
     /// <summary>The token is older than the maximum age that was asked for.</summary>
@@ -25,6 +25,9 @@ public enum FletTokenError
 
     /// <summary>The input is larger than the documented limit.</summary>
     TooLarge,
+
+    /// <summary>A maximum age was asked for, but the token (an AES-GCM one) records no time.</summary>
+    NoTimestamp,
 }
 
 /// <summary>

@@ -18,6 +18,7 @@ internal static class ErrorMapping
             FletTokenError.NotUtf8Text => ("FletSecret.NotUtf8Text", ErrorCategory.InvalidData),
             FletTokenError.InvalidText => ("FletSecret.InvalidText", ErrorCategory.InvalidData),
             FletTokenError.TooLarge => ("FletSecret.InputTooLarge", ErrorCategory.LimitsExceeded),
+            FletTokenError.NoTimestamp => ("FletSecret.NoTimestamp", ErrorCategory.InvalidArgument),
             _ => ("FletSecret.InvalidToken", ErrorCategory.InvalidData),
         };
         if (e.Error == FletTokenError.TooLarge && Equals(e.Data[TextCodec.LimitKey], TextCodec.SecureStringLimit))
@@ -45,6 +46,9 @@ internal static class ErrorMapping
         FletTokenError.NotUtf8Text => "The token was not made from text by Flet; it cannot be read as a string.",
         FletTokenError.InvalidText => "Fix the encoding of the text; Flet could not encrypt it either.",
         FletTokenError.TooLarge => $"Split the data; a token holds at most {FletTokenLimits.MaxPlaintextBytes} bytes of text.",
+        FletTokenError.NoTimestamp =>
+            "AES-GCM tokens (Protect-FletString -Algorithm AesGcm, Flet's encrypt_aes_gcm_256) record no time: read them without -MaxAge, " +
+            "and make tokens that must expire with the default Fernet algorithm.",
         _ => "Check the input.",
     };
 }

@@ -24,7 +24,9 @@ public sealed class FletTokenInfo
         {
             Cipher.FletTokenInfo parsed = parse();
             info.IsValid = true;
+            info.Algorithm = FletAlgorithmMapping.FromCipher(parsed.Algorithm);
             info.Salt = parsed.SaltHex;
+            info.Nonce = parsed.NonceHex;
             info.Timestamp = parsed.Timestamp;
             info.Age = parsed.Timestamp is DateTimeOffset time ? now - time : null;
             info.CiphertextLength = parsed.CiphertextLength;
@@ -47,16 +49,22 @@ public sealed class FletTokenInfo
     /// <summary>Why the token is not valid, or null.</summary>
     public string? Problem { get; private set; }
 
+    /// <summary>Which of flet.security's pairs made the token: Fernet (encrypt) or AesGcm (encrypt_aes_gcm_256).</summary>
+    public FletAlgorithm? Algorithm { get; private set; }
+
     /// <summary>The 16-byte PBKDF2 salt, as hex.</summary>
     public string? Salt { get; private set; }
 
-    /// <summary>When the token says it was made (UTC). Not authenticated until the token is decrypted.</summary>
+    /// <summary>The 32-byte AES-GCM nonce, as hex; empty for a Fernet token.</summary>
+    public string? Nonce { get; private set; }
+
+    /// <summary>When the token says it was made (UTC). Not authenticated until the token is decrypted. Empty for AES-GCM, which records no time.</summary>
     public DateTimeOffset? Timestamp { get; private set; }
 
     /// <summary>How long ago the token says it was made.</summary>
     public TimeSpan? Age { get; private set; }
 
-    /// <summary>The AES ciphertext length in bytes.</summary>
+    /// <summary>The AES ciphertext length in bytes (for AES-GCM, the plaintext's length in UTF-8 bytes).</summary>
     public int? CiphertextLength { get; private set; }
 
     /// <summary>The fewest UTF-8 bytes the plaintext can have.</summary>

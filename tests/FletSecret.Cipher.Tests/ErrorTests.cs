@@ -40,8 +40,32 @@ public sealed class ErrorTests
     {
         // If FletTokenError grows, this class needs a test for the new value.
         Assert.Equal(
-            new[] { "InvalidFormat", "AuthenticationFailed", "Expired", "TimestampInFuture", "NotUtf8Text", "InvalidText", "TooLarge" },
+            new[] { "InvalidFormat", "AuthenticationFailed", "Expired", "TimestampInFuture", "NotUtf8Text", "InvalidText", "TooLarge", "NoTimestamp" },
             Enum.GetNames(typeof(FletTokenError)));
+    }
+
+    [Fact]
+    public void NoTimestamp_for_a_maximum_age_on_an_aes_gcm_token()
+    {
+        using var passphrase = new FletPassphrase(Passphrase);
+        using FletKey key = passphrase.CreateKey(Iterations);
+        string token = key.EncryptAesGcm256(Plaintext);
+        AssertNoLeak(TokenAssert.Fails(FletTokenError.NoTimestamp, () => Internals.DecryptEither(key, token, TimeSpan.FromDays(1))));
+        AssertNoLeak(TokenAssert.Fails(FletTokenError.NoTimestamp, () => Internals.DecryptEither(key, token, TimeSpan.Zero)));
+    }
+
+    [Fact]
+    public void Aes_gcm_errors_give_nothing_away()
+    {
+        string token = FletSecurity.EncryptAesGcm256(Plaintext, Passphrase, Iterations);
+        var wrongKey = TokenAssert.Fails(FletTokenError.AuthenticationFailed, () => FletSecurity.DecryptAesGcm256(token, Passphrase + "!", Iterations));
+        AssertNoLeak(wrongKey);
+        byte[] bytes = Codec.FromB64Url(token);
+        bytes[^1] ^= 1;
+        var modified = TokenAssert.Fails(FletTokenError.AuthenticationFailed, () => FletSecurity.DecryptAesGcm256(Codec.B64Url(bytes), Passphrase, Iterations));
+        Assert.Equal(wrongKey.Message, modified.Message);
+        AssertNoLeak(TokenAssert.Fails(FletTokenError.InvalidFormat, () => FletSecurity.DecryptAesGcm256(Codec.B64Url(bytes[..63]), Passphrase, Iterations)));
+        AssertNoLeak(TokenAssert.Fails(FletTokenError.InvalidFormat, () => FletSecurity.DecryptAesGcm256(Plaintext, Passphrase, Iterations)));
     }
 
     [Fact]

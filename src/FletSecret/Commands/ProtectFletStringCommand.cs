@@ -7,7 +7,7 @@ using FletSecret.Cipher;
 
 namespace FletSecret.Commands;
 
-/// <summary>Encrypts strings into Flet tokens, as flet.security.encrypt does.</summary>
+/// <summary>Encrypts strings into Flet tokens, as flet.security.encrypt (or encrypt_aes_gcm_256) does.</summary>
 [Cmdlet(VerbsSecurity.Protect, "FletString", DefaultParameterSetName = DefaultKeySet)]
 [OutputType(typeof(string))]
 public sealed class ProtectFletStringCommand : FletKeyCommandBase
@@ -35,10 +35,15 @@ public sealed class ProtectFletStringCommand : FletKeyCommandBase
     [Parameter]
     public SwitchParameter ReuseSalt { get; set; }
 
+    /// <summary>Which of flet.security's pairs to make tokens for: Fernet (encrypt, the default) or AesGcm (encrypt_aes_gcm_256).</summary>
+    [Parameter]
+    public FletAlgorithm Algorithm { get; set; } = FletAlgorithm.Fernet;
+
     internal override string Activity => "Encrypting Flet tokens";
 
     internal override string DescribeSettings() =>
-        $"Iterations: {Iterations}. Salt: {(ReuseSalt ? "one for the whole call (-ReuseSalt)" : "a new one per item")}.";
+        $"Algorithm: {Algorithm}. Iterations: {Iterations}. Salt: {(ReuseSalt ? "one for the whole call (-ReuseSalt)" : "a new one per item")}." +
+        (Algorithm == FletAlgorithm.AesGcm ? " Nonce: a new random one per item." : string.Empty);
 
     /// <inheritdoc />
     protected override void BeginProcessing()
@@ -121,7 +126,10 @@ public sealed class ProtectFletStringCommand : FletKeyCommandBase
         }
     }
 
-    private static string Seal(FletKey key, string? text, byte[]? utf8) => utf8 is not null ? key.Encrypt(utf8) : key.Encrypt(text!);
+    // Each GCM token draws a fresh random nonce inside EncryptAesGcm256, also under the one key of -ReuseSalt.
+    private string Seal(FletKey key, string? text, byte[]? utf8) => Algorithm == FletAlgorithm.AesGcm
+        ? (utf8 is not null ? key.EncryptAesGcm256(utf8) : key.EncryptAesGcm256(text!))
+        : (utf8 is not null ? key.Encrypt(utf8) : key.Encrypt(text!));
 
     internal override string DescribeTotals() =>
         _sharedKey is null ? "Derived one key per item." : "Derived one key for the call (-ReuseSalt).";

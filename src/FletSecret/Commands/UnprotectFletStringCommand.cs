@@ -7,7 +7,7 @@ using FletSecret.Cipher;
 
 namespace FletSecret.Commands;
 
-/// <summary>Decrypts Flet tokens, as flet.security.decrypt does.</summary>
+/// <summary>Decrypts Flet tokens of either pair, as flet.security.decrypt and decrypt_aes_gcm_256 do.</summary>
 [Cmdlet(VerbsSecurity.Unprotect, "FletString", DefaultParameterSetName = DefaultKeySet)]
 [OutputType(typeof(string), typeof(SecureString))]
 public sealed class UnprotectFletStringCommand : FletKeyCommandBase
@@ -43,6 +43,10 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
     [ValidateNonNegativeTimeSpan]
     public TimeSpan MaxAge { get; set; }
 
+    /// <summary>Read every token as this pair's; by default each token's shape tells which pair made it.</summary>
+    [Parameter]
+    public FletAlgorithm Algorithm { get; set; }
+
     /// <summary>Output SecureStrings instead of strings.</summary>
     [Parameter]
     public SwitchParameter AsSecureString { get; set; }
@@ -51,7 +55,10 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
 
     private TimeSpan? Ttl => MyInvocation.BoundParameters.ContainsKey(nameof(MaxAge)) ? MaxAge : null;
 
+    private Cipher.FletAlgorithm? ForcedAlgorithm => MyInvocation.BoundParameters.ContainsKey(nameof(Algorithm)) ? Algorithm.ToCipher() : null;
+
     internal override string DescribeSettings() =>
+        $"Algorithm: {(ForcedAlgorithm is not null ? Algorithm.ToString() : "told by each token")}. " +
         $"Iterations tried in order: {_iterationsText}. Maximum age: {(Ttl is TimeSpan t ? t.ToString() : "none")}. " +
         $"Output: {(AsSecureString ? "SecureString" : "String")}.";
 
@@ -70,6 +77,7 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
     internal override void QueueItems()
     {
         TimeSpan? ttl = Ttl;
+        Cipher.FletAlgorithm? algorithm = ForcedAlgorithm;
         foreach (object? item in PipelineInput.Items(InputObject))
         {
             int index = _index++;
@@ -93,7 +101,7 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
                     }
                     try
                     {
-                        Submit(() => DecryptAsync(() => Fernet.Parse(chars), secure, ttl));
+                        Submit(() => DecryptAsync(() => Fernet.Parse(chars, algorithm), secure, ttl));
                     }
                     finally
                     {
@@ -102,7 +110,7 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
                     break;
                 default:
                     string text = token as string ?? PipelineInput.ToText(token);
-                    Submit(() => DecryptAsync(() => Fernet.Parse(text), text, ttl));
+                    Submit(() => DecryptAsync(() => Fernet.Parse(text, algorithm), text, ttl));
                     break;
             }
         }
@@ -113,7 +121,10 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
     {
         try
         {
+            // Both pairs derive the same key from the same salt: the pair is told by the token, not by a second derivation.
             using ParsedToken parsed = parse();
+            // A GCM token has no time to check: refused before any derivation, never passed silently.
+            if (ttl is not null && parsed.Algorithm == Cipher.FletAlgorithm.AesGcm) throw FletAesGcm.NoTimestamp();
             DateTimeOffset now = DateTimeOffset.UtcNow;
             FletTokenException? refused = null;
             foreach (int iterations in Iterations)

@@ -1,6 +1,6 @@
 """Flet's flet.security encrypt/decrypt, for the interop tests of FletSecret.Cipher.
 
-encrypt/decrypt come from flet_reference.py (tests/data, copied beside this script): Flet's algorithm,
+encrypt/decrypt and encrypt_aes_gcm_256/decrypt_aes_gcm_256 come from flet_reference.py (tests/data, copied beside this script): Flet's algorithm,
 PBKDF2HMAC(SHA256, length 32, 16-byte random salt) over the UTF-8 secret, then Fernet, and
 base64.urlsafe_b64encode(salt + fernet_token); the Pester tests and the benchmark run the same code.
 
@@ -9,6 +9,7 @@ Protocol: one JSON object on stdin, one JSON object on stdout (ASCII only).
       -> {"ok": true, "cryptography": "<version>"}
   {"op": "batch", "items": [{"op": "encrypt", "plaintext": ..., "secret": ..., "iterations": n},
                             {"op": "decrypt", "token": ..., "secret": ..., "iterations": n}, ...]}
+      each item may say "algorithm": "AesGcm" for Flet's AES-GCM pair (Fernet by default)
       -> {"ok": true, "results": [{"ok": true, "value": ...} | {"ok": false, "error": "<type>"}, ...]}
 Secrets and plaintexts travel only through stdin, never on the command line.
 If cryptography cannot be imported, the script exits with status 3 and says why on stderr.
@@ -19,7 +20,7 @@ import sys
 
 try:
     import cryptography
-    from flet_reference import decrypt, encrypt
+    from flet_reference import PAIRS
 except Exception as e:  # ImportError, or a broken installation
     sys.stderr.write("cannot import cryptography: %s: %s\n" % (type(e).__name__, e))
     sys.exit(3)
@@ -27,6 +28,7 @@ except Exception as e:  # ImportError, or a broken installation
 
 def _run(item):
     try:
+        encrypt, decrypt = PAIRS[item.get("algorithm", "Fernet")]
         if item["op"] == "encrypt":
             value = encrypt(item["plaintext"], item["secret"], item["iterations"])
         elif item["op"] == "decrypt":

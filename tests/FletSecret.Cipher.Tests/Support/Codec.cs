@@ -69,6 +69,13 @@ internal static class Internals
         return parsed.Buffer.AsSpan(parsed.PlaintextOffset, count).ToArray();
     }
 
+    /// <summary>Decrypts a token of either pair as Unprotect-FletString does: the pair told by the token's shape.</summary>
+    public static string DecryptEither(FletKey key, string token, TimeSpan? maxAge = null)
+    {
+        using ParsedToken parsed = Fernet.Parse(token, algorithm: null);
+        return key.Open(parsed, maxAge, DateTimeOffset.UtcNow, TextCodec.ToText);
+    }
+
     /// <summary>The library's base64 decoder over a whole string.</summary>
     public static byte[] Base64Decode(string text)
     {

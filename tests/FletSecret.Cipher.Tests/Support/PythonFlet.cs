@@ -55,14 +55,14 @@ internal static class PythonFlet
 
     public sealed record Result(bool Ok, string? Value, string? Error);
 
-    public static JsonObject Encrypt(string plaintext, string secret, int iterations) => new()
+    public static JsonObject Encrypt(string plaintext, string secret, int iterations, FletAlgorithm algorithm = FletAlgorithm.Fernet) => new()
     {
-        ["op"] = "encrypt", ["plaintext"] = plaintext, ["secret"] = secret, ["iterations"] = iterations,
+        ["op"] = "encrypt", ["plaintext"] = plaintext, ["secret"] = secret, ["iterations"] = iterations, ["algorithm"] = algorithm.ToString(),
     };
 
-    public static JsonObject Decrypt(string token, string secret, int iterations) => new()
+    public static JsonObject Decrypt(string token, string secret, int iterations, FletAlgorithm algorithm = FletAlgorithm.Fernet) => new()
     {
-        ["op"] = "decrypt", ["token"] = token, ["secret"] = secret, ["iterations"] = iterations,
+        ["op"] = "decrypt", ["token"] = token, ["secret"] = secret, ["iterations"] = iterations, ["algorithm"] = algorithm.ToString(),
     };
 
     /// <summary>Runs the items in one python process and returns one result per item.</summary>
