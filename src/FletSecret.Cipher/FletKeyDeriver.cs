@@ -15,12 +15,22 @@ public sealed class FletKeyDeriver : IDisposable
 {
     /// <summary>
     /// The fewest derivations worth a SIMD batch, counted as a thread's share of those waiting when they are spread
-    /// over the derivation threads not running a batch (at most one per core). A batch costs the same for 1 or all
-    /// lanes: measured on an AVX2 core (8 lanes), about 6.2 to 6.7 single chains of the native engine, so a thread
-    /// runs a batch once it would otherwise run 7 or more chains one after another; fewer run one at a time
-    /// (docs/performance.md has the crossover table).
+    /// over the derivation threads not running a batch (at most one per core); int.MaxValue where no batch pays.
+    /// A batch costs the same for 1 or all lanes. Against the platform PBKDF2 a 16-lane batch costs about 3
+    /// derivations, so from 4. Against the native single-chain engine (Linux) an 8-lane AVX2 batch costs 9 to 12
+    /// single chains, more than the 8 keys it yields, so never; a 16-lane AVX-512 batch, estimated from the figures
+    /// of an AVX-512 machine (not measured against this engine), about 10 (docs/performance.md).
     /// </summary>
-    public const int SimdThreshold = 7;
+    public static int SimdThreshold
+    {
+        get
+        {
+#if NET8_0_OR_GREATER
+            if (NativePbkdf2Sha256.Current.Engine is not null) return Pbkdf2Simd.Lanes >= 16 ? 10 : int.MaxValue;
+#endif
+            return 4;
+        }
+    }
 
     /// <summary>What derives a key one at a time in this process: the native engine, or the fallback and why.</summary>
     public static string Engine => Pbkdf2.Engine;
@@ -64,7 +74,8 @@ public sealed class FletKeyDeriver : IDisposable
         get
         {
 #if NET8_0_OR_GREATER
-            return !SimdSwitchedOff && Pbkdf2Simd.MayBeAvailable ? Pbkdf2Simd.Lanes : 0;
+            // Where a full batch costs more than its lanes' keys one at a time, the SIMD engine is not used.
+            return !SimdSwitchedOff && SimdThreshold <= Pbkdf2Simd.Lanes && Pbkdf2Simd.MayBeAvailable ? Pbkdf2Simd.Lanes : 0;
 #else
             return 0;
 #endif

@@ -4,6 +4,7 @@ using System.Buffers.Binary;
 using System.IO;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
 
 namespace FletSecret.Cipher;
@@ -242,6 +243,11 @@ internal sealed unsafe class NativePbkdf2Sha256
         }
     }
 
+    /// <summary>The big-endian bytes of four host-order (little-endian) words.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<uint> ByteSwap(Vector128<uint> words) =>
+        Vector128.Shuffle(words.AsByte(), Vector128.Create((byte)3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12)).AsUInt32();
+
     /// <summary>T = U1 ^ U2 ^ ... ^ Uc into <paramref name="t"/> (which holds U1 on entry), two block calls per step.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Chain(uint* inner, uint* outer, uint* t, int iterations)
@@ -258,23 +264,34 @@ internal sealed unsafe class NativePbkdf2Sha256
             block[8] = BinaryPrimitives.ReverseEndianness(0x80000000u);
             block[15] = BinaryPrimitives.ReverseEndianness((uint)((64 + 32) * 8));
             for (int i = 0; i < 8; i++) block[i] = BinaryPrimitives.ReverseEndianness(t[i]);
-            // Word by word on purpose: the block function stores the state in 16-byte pieces, and a wider vector
-            // copy across them defeats store forwarding (measured: three times slower per iteration).
+            // In 16-byte pieces on purpose, the way the block function loads and stores the state and the block: a
+            // store that a load of another width spans defeats store-to-load forwarding, and every step waits for it
+            // (measured: word by word costs about 1.3 times this, a 32-byte copy three times).
+            Vector128<uint> inner0 = Vector128.Load(inner), inner1 = Vector128.Load(inner + 4);
+            Vector128<uint> outer0 = Vector128.Load(outer), outer1 = Vector128.Load(outer + 4);
+            Vector128<uint> t0 = Vector128.Load(t), t1 = Vector128.Load(t + 4);
             for (int iteration = 1; iteration < iterations; iteration++)
             {
                 // The block function keeps its state as host-order words in the context and reads the block as bytes.
-                for (int i = 0; i < 8; i++) context[i] = inner[i];
+                Vector128.Store(inner0, context);
+                Vector128.Store(inner1, context + 4);
                 transform(context, (byte*)block);
-                for (int i = 0; i < 8; i++) block[i] = BinaryPrimitives.ReverseEndianness(context[i]);
-                for (int i = 0; i < 8; i++) context[i] = outer[i];
+                Vector128<uint> u0 = Vector128.Load(context), u1 = Vector128.Load(context + 4);
+                Vector128.Store(ByteSwap(u0), block);
+                Vector128.Store(ByteSwap(u1), block + 4);
+                Vector128.Store(outer0, context);
+                Vector128.Store(outer1, context + 4);
                 transform(context, (byte*)block);
-                for (int i = 0; i < 8; i++)
-                {
-                    uint word = context[i];
-                    block[i] = BinaryPrimitives.ReverseEndianness(word);
-                    t[i] ^= word;
-                }
+                u0 = Vector128.Load(context);
+                u1 = Vector128.Load(context + 4);
+                Vector128.Store(ByteSwap(u0), block);
+                Vector128.Store(ByteSwap(u1), block + 4);
+                t0 ^= u0;
+                t1 ^= u1;
             }
+            Vector128.Store(t0, t);
+            Vector128.Store(t1, t + 4);
+            inner0 = inner1 = outer0 = outer1 = t0 = t1 = default;
         }
         finally
         {

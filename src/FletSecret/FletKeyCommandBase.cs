@@ -116,7 +116,7 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
         Deriver = new FletKeyDeriver(Passphrase, ThrottleLimit);
         _work = new OrderedWork(ThrottleLimit * Math.Max(1, lanes), _stop.Token);
         WriteVerbose($"Key: {source}. {DescribeSettings()} Derivation threads: {ThrottleLimit}; one key at a time: {FletKeyDeriver.Engine}; " +
-            (lanes > 0 ? $"SIMD batches of up to {lanes} from {FletKeyDeriver.SimdThreshold} waiting derivations per free thread." : "no SIMD engine."));
+            (lanes > 0 ? $"SIMD batches of up to {lanes} from {FletKeyDeriver.SimdThreshold} waiting derivations per free thread." : "no SIMD batches (none would beat one chain at a time here, or no SIMD engine)."));
     }
 
     /// <summary>Settings for the verbose line (iterations and the like), never key material.</summary>

@@ -69,28 +69,39 @@ public class FletKeyDeriverTests
         Assert.Equal(0, deriver.SimdBatches);
     }
 
-    [Theory]
-    [InlineData(1, FletKeyDeriver.SimdThreshold - 1, false)]
-    [InlineData(1, FletKeyDeriver.SimdThreshold, true)]
-    [InlineData(2, 2 * (FletKeyDeriver.SimdThreshold - 1), false)]
-    public async Task A_SIMD_batch_runs_only_from_the_threshold_per_free_worker(int workers, int jobs, bool batch)
+    [Fact]
+    public async Task A_SIMD_batch_runs_only_from_the_threshold_per_free_worker()
     {
+        int lanes = FletKeyDeriver.SimdLanes, threshold = FletKeyDeriver.SimdThreshold;
         using var passphrase = new FletPassphrase("threshold");
-        using var deriver = new FletKeyDeriver(passphrase, workers);
-        byte[][] salts = Enumerable.Range(0, jobs).Select(i => Salt(300 + i)).ToArray();
-        FletKey[] keys = await Task.WhenAll(salts.Select(salt => deriver.DeriveAsync(salt, 2000)));
-        for (int i = 0; i < jobs; i++)
+        async Task<FletKeyDeriver> Run(int workers, int jobs)
         {
-            Assert.Equal(Expected(passphrase, salts[i], 2000), Codec.ToHex(keys[i].KeyBytes));
-            keys[i].Dispose();
+            var deriver = new FletKeyDeriver(passphrase, workers);
+            byte[][] salts = Enumerable.Range(0, jobs).Select(i => Salt(300 + i)).ToArray();
+            FletKey[] keys = await Task.WhenAll(salts.Select(salt => deriver.DeriveAsync(salt, 2000)));
+            for (int i = 0; i < jobs; i++)
+            {
+                Assert.Equal(Expected(passphrase, salts[i], 2000), Codec.ToHex(keys[i].KeyBytes));
+                keys[i].Dispose();
+            }
+            deriver.Dispose();
+            return deriver;
         }
-        if (FletKeyDeriver.SimdLanes == 0 || !batch || workers > System.Environment.ProcessorCount)
+
+        if (lanes == 0)
         {
-            if (!batch) Assert.Equal(0, deriver.SimdBatches);
+            // No batch pays (or no SIMD engine): even a full queue runs one chain at a time.
+            FletKeyDeriver all = await Run(1, 12);
+            Assert.Equal(0, all.SimdBatches);
+            Assert.Equal(12, all.PlatformDerivations);
             return;
         }
-        Assert.Equal(1, deriver.SimdBatches);
-        Assert.Equal(jobs - System.Math.Min(jobs, FletKeyDeriver.SimdLanes), deriver.PlatformDerivations);
+        Assert.True(threshold <= lanes);
+        Assert.Equal(0, (await Run(1, threshold - 1)).SimdBatches);
+        FletKeyDeriver batched = await Run(1, threshold);
+        Assert.Equal(1, batched.SimdBatches);
+        Assert.Equal(0, batched.PlatformDerivations);
+        if (System.Environment.ProcessorCount >= 2) Assert.Equal(0, (await Run(2, 2 * (threshold - 1))).SimdBatches);
     }
 
     [Fact]
