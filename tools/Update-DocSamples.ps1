@@ -35,7 +35,7 @@ $savedCulture = [cultureinfo]::CurrentCulture
 # The examples whose outputs come from a run: file, example number.
 $samples = @(
     @{ File = 'Protect-FletString.md'; Examples = 1, 5, 6, 7, 8, 9 }
-    @{ File = 'Get-FletTokenInfo.md'; Examples = 1, 2, 3, 4 }
+    @{ File = 'Get-FletTokenInfo.md'; Examples = 1, 2, 3, 4, 5 }
 )
 # Container paths in the examples, read from the sample key file during the run.
 $keyFilePaths = '/run/secrets/app_key', '/etc/flet/secret_key'
