@@ -24,13 +24,13 @@ Describe 'Get-FletTokenInfo output reads well' {
         $table = $Infos | Format-Table | Out-String -Width 120
         $table | Should -Not -Match '\.\.\.|…'
         Get-Squeezed $table | Should -Match ([regex]::Escape((Get-Squeezed $Problem)))
-        $table | Should -Match 'IsValid\s+Timestamp\s+Age\s+Plaintext\s+Salt\s+Problem'
+        $table | Should -Match 'IsValid\s+Algorithm\s+Timestamp\s+Age\s+Plaintext\s+Salt\s+Problem'
         $table | Should -Match ([regex]::Escape($Infos[0].Salt))
     }
 
     It 'shows every property in a list, the time in UTC and the age in whole seconds' {
         $list = $Infos[0] | Format-List | Out-String -Width 120
-        foreach ($name in 'Token', 'IsValid', 'Problem', 'Salt', 'Timestamp', 'Age', 'CiphertextLength', 'MinPlaintextLength', 'MaxPlaintextLength') {
+        foreach ($name in 'Token', 'IsValid', 'Problem', 'Algorithm', 'Salt', 'Nonce', 'Timestamp', 'Age', 'CiphertextLength', 'MinPlaintextLength', 'MaxPlaintextLength') {
             $list | Should -Match "(?m)^$name\s*:"
         }
         $list | Should -Match '(?m)^Timestamp\s*: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ'
