@@ -166,6 +166,25 @@ Describe 'A value given to -KeyEnvironmentVariable is never repeated (point 4)' 
         finally { $env:FLETSECRET_T4_KEY = $null }
     }
 
+    It 'does not repeat <Case> given to -KeyFile, and says a path was expected' -ForEach @(
+        @{ Case = 'a value with spaces'; Secret = 'my app key ' + [guid]::NewGuid() }
+        @{ Case = 'a value with a colon (a provider-qualified look)'; Secret = 'k:' + [guid]::NewGuid().ToString('N') }
+    ) {
+        $env:FLETSECRET_T4_KEY = $Secret
+        try {
+            $records = @()
+            try { Protect-FletString 'x' -KeyFile $env:FLETSECRET_T4_KEY -Iterations $FastIterations -Verbose 4>&1 }
+            catch { $records += $_ }
+            $records.Count | Should -Be 1
+            $records[0].FullyQualifiedErrorId | Should -BeLike 'FletSecret.KeyFileNotFound,*'
+            $records[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $records[0].TargetObject | Should -BeNullOrEmpty
+            $records[0].ErrorDetails.RecommendedAction | Should -Match 'KeyEnvironmentVariable'
+            (Get-AllStreamText $records) -join "`n" | Should -Not -Match ([regex]::Escape($Secret))
+        }
+        finally { $env:FLETSECRET_T4_KEY = $null }
+    }
+
     It 'still names a variable that is unset when the name is a name' {
         $env:FLETSECRET_T4_UNSET = $null
         $err = { Unprotect-FletString 'x' -KeyEnvironmentVariable FLETSECRET_T4_UNSET } | Should -Throw -PassThru

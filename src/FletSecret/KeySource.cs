@@ -115,11 +115,17 @@ internal static class KeySource
             bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
             if (!letter && !(i > 0 && c >= '0' && c <= '9')) return false;
         }
+        return !IsValueOfEnvironmentVariable(name);
+    }
+
+    /// <summary>Whether <paramref name="text"/> is the value of a variable of this process: then it may be a key.</summary>
+    private static bool IsValueOfEnvironmentVariable(string text)
+    {
         foreach (DictionaryEntry variable in Environment.GetEnvironmentVariables())
         {
-            if (variable.Value is string value && string.Equals(value, name, StringComparison.Ordinal)) return false;
+            if (variable.Value is string value && string.Equals(value, text, StringComparison.Ordinal)) return true;
         }
-        return true;
+        return false;
     }
 
     /// <summary>
@@ -128,6 +134,15 @@ internal static class KeySource
     /// </summary>
     public static string ResolveKeyFilePath(SessionState session, string keyFile)
     {
+        // A value where a path belongs (-KeyFile $env:FLET_SECRET_KEY) may be the key itself: when it names no file,
+        // it is never repeated, neither in the message nor as the target.
+        if (IsValueOfEnvironmentVariable(keyFile) && !NamesAFile(session, keyFile))
+            throw new KeySourceException("FletSecret.KeyFileNotFound", ErrorCategory.ObjectNotFound,
+                "-KeyFile takes the path of a key file, but what was given names no file and is the value of an environment " +
+                "variable. It is not repeated here, in case it is the key itself.",
+                "Give the key file's path; for a key in an environment variable, give its name with -KeyEnvironmentVariable " +
+                "(for example -KeyEnvironmentVariable " + DefaultVariable + "), not its value.");
+
         string path;
         ProviderInfo provider;
         try
@@ -150,6 +165,19 @@ internal static class KeySource
                 "environment variable, use -KeyEnvironmentVariable <name>.", keyFile);
         }
         return path;
+    }
+
+    private static bool NamesAFile(SessionState session, string keyFile)
+    {
+        try
+        {
+            return File.Exists(session.Path.GetUnresolvedProviderPathFromPSPath(keyFile));
+        }
+        catch (Exception e) when (e is SessionStateException or NotSupportedException or ArgumentException or PSArgumentException
+                                      or PSNotSupportedException or PSInvalidOperationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
