@@ -219,6 +219,21 @@ Describe 'A key file that is not a regular file (point 5)' {
         $token = Protect-FletString 'through a link' -KeyFile $link -Iterations $FastIterations
         Unprotect-FletString $token -Key (New-TestKey 'linked key') -Iterations $FastIterations | Should -Be 'through a link'
     }
+
+    # Found in review: a loop gave KeyFileUnreadable as PermissionDenied with "check its permissions", which misleads.
+    It 'refuses a symbolic link loop as a read error that names the loop, not as a permission problem' {
+        if ($IsWindows) { Set-ItResult -Skipped -Because 'symbolic links need privileges on Windows'; return }
+        $first = Join-Path $TestDrive 'loop-a.key'
+        $second = Join-Path $TestDrive 'loop-b.key'
+        & ln -s $second $first
+        & ln -s $first $second
+        $err = { Protect-FletString 'x' -KeyFile $first } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'FletSecret.KeyFileUnreadable,*'
+        $err.CategoryInfo.Category | Should -Be 'ReadError'
+        $err.Exception.Message | Should -Match 'symbolic link'
+        $err.Exception.Message | Should -Not -Match 'permission'
+        $err.ErrorDetails.RecommendedAction | Should -Match 'symbolic link'
+    }
 }
 
 Describe '-KeyFile takes only file system paths (point 6)' {

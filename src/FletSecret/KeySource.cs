@@ -192,11 +192,19 @@ internal static class KeySource
             LastFileBuffer = content;
             return Decode(path, content, read);
         }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException or SecurityException)
+        catch (Exception e) when (e is UnauthorizedAccessException or SecurityException)
         {
             throw new KeySourceException("FletSecret.KeyFileUnreadable", ErrorCategory.PermissionDenied,
                 $"The key file '{path}' cannot be read: {e.GetType().Name}. Check its permissions and that this user may read it.",
                 "Check the file's permissions and that this user may read it, or " + OtherWays(FletKeyCommandBase.KeyFileSet), path);
+        }
+        catch (IOException e)
+        {
+            // Not a permission problem (a symbolic link loop, a read error): the system's reason, which names the path,
+            // says what to fix; it never holds the file's content.
+            throw new KeySourceException("FletSecret.KeyFileUnreadable", ErrorCategory.ReadError,
+                $"The key file '{path}' cannot be read: {e.Message} Check that the path (and any symbolic link in it) leads to the key file.",
+                "Check that -KeyFile leads to the key file (a symbolic link loop or a broken link does not), or " + OtherWays(FletKeyCommandBase.KeyFileSet), path);
         }
         finally
         {
