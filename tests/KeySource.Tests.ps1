@@ -276,6 +276,9 @@ Describe 'Key errors advise, and advise consistently (point 11)' {
         @{ Id = 'KeyNotFound'; Set = 'DefaultKey'; Call = { $env:FLET_SECRET_KEY = $null; Protect-FletString 'x' } }
         @{ Id = 'KeyEnvironmentVariableNotFound'; Set = 'KeyEnvironmentVariable'; Call = { Protect-FletString 'x' -KeyEnvironmentVariable FLETSECRET_NOT_SET_11 } }
         @{ Id = 'KeyEmpty'; Set = 'Key'; Call = { Protect-FletString 'x' -Key ([securestring]::new()) } }
+        # Found in review: a disposed -Key SecureString gave a raw System.ObjectDisposedException (NotSpecified, no advice).
+        @{ Id = 'KeyDisposed'; Set = 'Key'; Call = { $disposed = New-TestKey; $disposed.Dispose(); Protect-FletString 'x' -Key $disposed } }
+        @{ Id = 'KeyDisposed'; Set = 'Key'; Call = { $disposed = New-TestKey; $disposed.Dispose(); Unprotect-FletString 'x' -Key $disposed } }
         @{ Id = 'KeyFileNotFound'; Set = 'KeyFile'; Call = { Protect-FletString 'x' -KeyFile (Join-Path $TestDrive 'none.key') } }
         @{ Id = 'KeyFileEmpty'; Set = 'KeyFile'; Call = { Protect-FletString 'x' -KeyFile (New-KeyFile "`n") } }
         @{ Id = 'KeyFileTooLarge'; Set = 'KeyFile'; Call = { Protect-FletString 'x' -KeyFile (New-KeyFile ('k' * 70000)) } }

@@ -60,12 +60,34 @@ internal static class KeySource
 
     public static FletPassphrase FromSecureString(SecureString key)
     {
-        if (key.Length == 0)
+        int length;
+        try
+        {
+            length = key.Length;
+        }
+        catch (ObjectDisposedException)
+        {
+            throw KeyDisposed();
+        }
+        if (length == 0)
             throw new KeySourceException("FletSecret.KeyEmpty", ErrorCategory.InvalidArgument,
                 "The -Key SecureString is empty. An empty passphrase protects nothing; give the app's secret key.",
                 "Put the app's secret key in the SecureString, or " + OtherWays(FletKeyCommandBase.KeySet));
-        return Wrap(() => new FletPassphrase(key), "The -Key SecureString", FletKeyCommandBase.KeySet);
+        try
+        {
+            return Wrap(() => new FletPassphrase(key), "The -Key SecureString", FletKeyCommandBase.KeySet);
+        }
+        catch (ObjectDisposedException)
+        {
+            throw KeyDisposed(); // by another runspace, between the two reads
+        }
     }
+
+    // Disposed by its owner before the call (a `using` or finally that ran too early): nothing is left to read.
+    private static KeySourceException KeyDisposed() =>
+        new("FletSecret.KeyDisposed", ErrorCategory.InvalidArgument,
+            "The -Key SecureString was disposed of before the command could read it, so it holds no key any more.",
+            "Give a SecureString that is not yet disposed of (dispose of it after the command), or " + OtherWays(FletKeyCommandBase.KeySet));
 
     public static FletPassphrase FromEnvironment(string name, bool named)
     {
