@@ -134,6 +134,27 @@ Describe 'Flet''s AES-GCM pair' {
             $err[0].CategoryInfo.Category | Should -Be 'InvalidData'
         }
 
+        # Found in review: a token of the other pair under a forced -Algorithm was advised to "check the key" or "check that
+        # the whole token was copied", which sends the user the wrong way; the token's shape tells which pair made it.
+        It '-Algorithm <Forced> on a <Shape> token (<Token>) says that the token is of the other pair and advises leaving out -Algorithm' -ForEach @(
+            @{ Forced = 'AesGcm'; Shape = 'Fernet'; Token = 'string'; Id = 'AuthenticationFailed' }
+            @{ Forced = 'Fernet'; Shape = 'AesGcm'; Token = 'string'; Id = 'InvalidToken' }
+            @{ Forced = 'AesGcm'; Shape = 'Fernet'; Token = 'SecureString'; Id = 'AuthenticationFailed' }
+            @{ Forced = 'Fernet'; Shape = 'AesGcm'; Token = 'SecureString'; Id = 'InvalidToken' }
+        ) {
+            $other = Protect-FletString 'of the other pair' -Key $Key -Iterations $FastIterations -Algorithm $Shape
+            $right = Protect-FletString 'right pair' -Key $Key -Iterations $FastIterations -Algorithm $Forced
+            if ($Token -eq 'SecureString') { $other = ConvertTo-SecureString -String $other -AsPlainText -Force }
+            $out = $other, $right | Unprotect-FletString -Key $Key -Iterations $FastIterations, 2000 -Algorithm $Forced -ErrorVariable err -ErrorAction SilentlyContinue
+            $out | Should -BeExactly 'right pair'
+            $err.Count | Should -Be 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike "FletSecret.$Id,*"
+            $shapeName = @{ Fernet = 'Fernet'; AesGcm = 'AES-GCM' }[$Shape]
+            $err[0].Exception.Message | Should -Match "is an? $shapeName token"
+            $err[0].ErrorDetails.RecommendedAction | Should -Match 'Leave out -Algorithm'
+            $err[0].ErrorDetails.RecommendedAction | Should -Match "-Algorithm $Shape"
+        }
+
         It '-MaxAge with an AES-GCM token is a clear error for that item, never a silent pass' {
             $gcm = Protect-FletString 'no time in me' -Key $Key -Iterations $FastIterations -Algorithm AesGcm
             $fernet = Protect-FletString 'fernet has time' -Key $Key -Iterations $FastIterations

@@ -285,7 +285,7 @@ Describe 'about_FletSecret' {
     }
 
     It 'names every error id of the cmdlets' {
-        $ids = 'KeyNotFound', 'KeyEnvironmentVariableNotFound', 'KeyEnvironmentVariableEmpty', 'KeyEmpty', 'KeyFileNotFound',
+        $ids = 'KeyNotFound', 'KeyEnvironmentVariableNotFound', 'KeyEnvironmentVariableEmpty', 'KeyEmpty', 'KeyDisposed', 'KeyFileNotFound',
             'KeyFileUnreadable', 'KeyFileEmpty', 'KeyFileTooLarge', 'KeyFileNotRegular', 'KeyFileNotFileSystemPath',
             'KeyEnvironmentVariableNameInvalid', 'InvalidKeyText', 'InvalidText', 'InputTooLarge',
             'InvalidToken', 'AuthenticationFailed', 'TokenExpired', 'TokenFromFuture', 'NotUtf8Text', 'NoTimestamp', 'NullInput', 'InvalidInput'

@@ -238,6 +238,21 @@ Describe 'A key file that is not a regular file (point 5)' {
         $token = Protect-FletString 'through a link' -KeyFile $link -Iterations $FastIterations
         Unprotect-FletString $token -Key (New-TestKey 'linked key') -Iterations $FastIterations | Should -Be 'through a link'
     }
+
+    # Found in review: a loop gave KeyFileUnreadable as PermissionDenied with "check its permissions", which misleads.
+    It 'refuses a symbolic link loop as a read error that names the loop, not as a permission problem' {
+        if ($IsWindows) { Set-ItResult -Skipped -Because 'symbolic links need privileges on Windows'; return }
+        $first = Join-Path $TestDrive 'loop-a.key'
+        $second = Join-Path $TestDrive 'loop-b.key'
+        & ln -s $second $first
+        & ln -s $first $second
+        $err = { Protect-FletString 'x' -KeyFile $first } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'FletSecret.KeyFileUnreadable,*'
+        $err.CategoryInfo.Category | Should -Be 'ReadError'
+        $err.Exception.Message | Should -Match 'symbolic link'
+        $err.Exception.Message | Should -Not -Match 'permission'
+        $err.ErrorDetails.RecommendedAction | Should -Match 'symbolic link'
+    }
 }
 
 Describe '-KeyFile takes only file system paths (point 6)' {
@@ -280,6 +295,9 @@ Describe 'Key errors advise, and advise consistently (point 11)' {
         @{ Id = 'KeyNotFound'; Set = 'DefaultKey'; Call = { $env:FLET_SECRET_KEY = $null; Protect-FletString 'x' } }
         @{ Id = 'KeyEnvironmentVariableNotFound'; Set = 'KeyEnvironmentVariable'; Call = { Protect-FletString 'x' -KeyEnvironmentVariable FLETSECRET_NOT_SET_11 } }
         @{ Id = 'KeyEmpty'; Set = 'Key'; Call = { Protect-FletString 'x' -Key ([securestring]::new()) } }
+        # Found in review: a disposed -Key SecureString gave a raw System.ObjectDisposedException (NotSpecified, no advice).
+        @{ Id = 'KeyDisposed'; Set = 'Key'; Call = { $disposed = New-TestKey; $disposed.Dispose(); Protect-FletString 'x' -Key $disposed } }
+        @{ Id = 'KeyDisposed'; Set = 'Key'; Call = { $disposed = New-TestKey; $disposed.Dispose(); Unprotect-FletString 'x' -Key $disposed } }
         @{ Id = 'KeyFileNotFound'; Set = 'KeyFile'; Call = { Protect-FletString 'x' -KeyFile (Join-Path $TestDrive 'none.key') } }
         @{ Id = 'KeyFileEmpty'; Set = 'KeyFile'; Call = { Protect-FletString 'x' -KeyFile (New-KeyFile "`n") } }
         @{ Id = 'KeyFileTooLarge'; Set = 'KeyFile'; Call = { Protect-FletString 'x' -KeyFile (New-KeyFile ('k' * 70000)) } }

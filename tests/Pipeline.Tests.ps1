@@ -259,5 +259,26 @@ Describe 'Syntax and binding of InputObject (issue 17 point 14)' {
 
     It 'Protect-FletString encrypts a number as its text, as binding to a string would' {
         42 | Protect-FletString -Key $Key -Iterations 1 | Unprotect-FletString -Key $Key -Iterations 1 | Should -BeExactly '42'
+        [pscustomobject]@{ PlainText = 42 } | Protect-FletString -Key $Key -Iterations 1 | Unprotect-FletString -Key $Key -Iterations 1 | Should -BeExactly '42'
+    }
+
+    # Found in review: a PlainText property that held such a value was encrypted as PowerShell's text of it
+    # ('System.Collections.Hashtable', 'a b', 'a b c', '1 2 3'), a wrong plaintext without a word.
+    It 'Protect-FletString refuses a PlainText property that holds <Case>, not its text, and goes on' -ForEach @(
+        @{ Case = 'a hashtable'; Value = @{ a = 1 }; Type = 'Hashtable' }
+        @{ Case = 'an array'; Value = @('a', 'b'); Type = 'Object\[\]' }
+        @{ Case = 'a [char[]]'; Value = [char[]]'abc'; Type = 'Char\[\]' }
+        @{ Case = 'a byte array'; Value = [byte[]](1, 2, 3); Type = 'Byte\[\]' }
+        @{ Case = 'an object'; Value = [pscustomobject]@{ Inner = 'x' }; Type = 'PSCustomObject' }
+    ) {
+        $rows = [pscustomobject]@{ PlainText = $Value }, [pscustomobject]@{ PlainText = 'ok' }
+        $rows | Protect-FletString -Key $Key -Iterations 1 -ErrorVariable err -ErrorAction SilentlyContinue |
+            Unprotect-FletString -Key $Key -Iterations 1 | Should -BeExactly 'ok'
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'FletSecret.InvalidInput,*'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err[0].TargetObject | Should -Be 'InputObject[0]'
+        $err[0].Exception.Message | Should -Match "PlainText property that is a $Type"
+        $err[0].ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
     }
 }

@@ -60,12 +60,34 @@ internal static class KeySource
 
     public static FletPassphrase FromSecureString(SecureString key)
     {
-        if (key.Length == 0)
+        int length;
+        try
+        {
+            length = key.Length;
+        }
+        catch (ObjectDisposedException)
+        {
+            throw KeyDisposed();
+        }
+        if (length == 0)
             throw new KeySourceException("FletSecret.KeyEmpty", ErrorCategory.InvalidArgument,
                 "The -Key SecureString is empty. An empty passphrase protects nothing; give the app's secret key.",
                 "Put the app's secret key in the SecureString, or " + OtherWays(FletKeyCommandBase.KeySet));
-        return Wrap(() => new FletPassphrase(key), "The -Key SecureString", FletKeyCommandBase.KeySet);
+        try
+        {
+            return Wrap(() => new FletPassphrase(key), "The -Key SecureString", FletKeyCommandBase.KeySet);
+        }
+        catch (ObjectDisposedException)
+        {
+            throw KeyDisposed(); // by another runspace, between the two reads
+        }
     }
+
+    // Disposed by its owner before the call (a `using` or finally that ran too early): nothing is left to read.
+    private static KeySourceException KeyDisposed() =>
+        new("FletSecret.KeyDisposed", ErrorCategory.InvalidArgument,
+            "The -Key SecureString was disposed of before the command could read it, so it holds no key any more.",
+            "Give a SecureString that is not yet disposed of (dispose of it after the command), or " + OtherWays(FletKeyCommandBase.KeySet));
 
     public static FletPassphrase FromEnvironment(string name, bool named)
     {
@@ -220,11 +242,19 @@ internal static class KeySource
             LastFileBuffer = content;
             return Decode(path, content, read);
         }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException or SecurityException)
+        catch (Exception e) when (e is UnauthorizedAccessException or SecurityException)
         {
             throw new KeySourceException("FletSecret.KeyFileUnreadable", ErrorCategory.PermissionDenied,
                 $"The key file '{path}' cannot be read: {e.GetType().Name}. Check its permissions and that this user may read it.",
                 "Check the file's permissions and that this user may read it, or " + OtherWays(FletKeyCommandBase.KeyFileSet), path);
+        }
+        catch (IOException e)
+        {
+            // Not a permission problem (a symbolic link loop, a read error): the system's reason, which names the path,
+            // says what to fix; it never holds the file's content.
+            throw new KeySourceException("FletSecret.KeyFileUnreadable", ErrorCategory.ReadError,
+                $"The key file '{path}' cannot be read: {e.Message} Check that the path (and any symbolic link in it) leads to the key file.",
+                "Check that -KeyFile leads to the key file (a symbolic link loop or a broken link does not), or " + OtherWays(FletKeyCommandBase.KeyFileSet), path);
         }
         finally
         {

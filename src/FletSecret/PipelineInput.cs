@@ -15,17 +15,25 @@ internal static class PipelineInput
     public static object?[] Items(object?[]? bound) => bound ?? new object?[] { null };
 
     /// <summary>The item's string, SecureString or null; else the object itself (as a PSObject when it is one).</summary>
-    public static object? Resolve(object? item, string[] propertyNames)
+    public static object? Resolve(object? item, string[] propertyNames) => Resolve(item, propertyNames, out _);
+
+    /// <summary>
+    /// As <see cref="Resolve(object?, string[])"/>, and the name of the property the value came from (null for the
+    /// item itself). A property's value is returned as it is, never as PowerShell's text of it: a hashtable or an
+    /// array there is for the caller to refuse, not to encrypt as "System.Collections.Hashtable" or "a b".
+    /// </summary>
+    public static object? Resolve(object? item, string[] propertyNames, out string? property)
     {
+        property = null;
         object? value = Unwrap(item);
         if (value is null || value is string || value is SecureString) return value;
         PSObject wrapped = PSObject.AsPSObject(item);
         foreach (string name in propertyNames)
         {
-            PSPropertyInfo? property = wrapped.Properties[name];
-            if (property is null) continue;
-            object? inner = Unwrap(property.Value);
-            return inner is null || inner is string || inner is SecureString ? inner : ToText(inner);
+            PSPropertyInfo? found = wrapped.Properties[name];
+            if (found is null) continue;
+            property = found.Name;
+            return Unwrap(found.Value);
         }
         return value;
     }

@@ -65,7 +65,7 @@ public sealed class ProtectFletStringCommand : FletKeyCommandBase
         foreach (object? item in PipelineInput.Items(InputObject))
         {
             int index = _index++;
-            switch (PipelineInput.Resolve(item, PropertyNames))
+            switch (PipelineInput.Resolve(item, PropertyNames, out string? property))
             {
                 case null:
                     Submit(NullInput(index, Wanted));
@@ -95,6 +95,11 @@ public sealed class ProtectFletStringCommand : FletKeyCommandBase
                 case object other when PipelineInput.IsNumber(other):
                     string number = PipelineInput.ToText(other);
                     Submit(() => EncryptAsync(number, null, index));
+                    break;
+                case object other when property is not null:
+                    // Never PowerShell's text of it: that would encrypt "System.Collections.Hashtable" or "a b" without a word.
+                    Submit(InvalidInput(index, $"has a {property} property that is a {PipelineInput.TypeName(other)}, not text.",
+                        $"a string or a SecureString in the {property} property (one item per row)"));
                     break;
                 case object other:
                     Submit(InvalidInput(index, $"is a {PipelineInput.TypeName(other)}, not text, and has no PlainText or InputObject property.",

@@ -101,7 +101,7 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
                     }
                     try
                     {
-                        Submit(() => DecryptAsync(() => Fernet.Parse(chars, algorithm), secure, ttl));
+                        Submit(() => DecryptAsync(pair => Fernet.Parse(chars, pair), algorithm, secure, ttl));
                     }
                     finally
                     {
@@ -110,19 +110,37 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
                     break;
                 default:
                     string text = token as string ?? PipelineInput.ToText(token);
-                    Submit(() => DecryptAsync(() => Fernet.Parse(text, algorithm), text, ttl));
+                    Submit(() => DecryptAsync(pair => Fernet.Parse(text, pair), algorithm, text, ttl));
                     break;
             }
         }
     }
 
-    /// <summary>Parses the token (synchronously, before the first await), then opens it with the first iteration count that fits.</summary>
-    private async Task<ItemResult> DecryptAsync(Func<ParsedToken> parse, object target, TimeSpan? ttl)
+    /// <summary>
+    /// Parses the token as <paramref name="forced"/>'s pair, or as its shape tells (synchronously, before the first
+    /// await, while a SecureString's characters are still there), then opens it with the first iteration count that fits.
+    /// </summary>
+    private async Task<ItemResult> DecryptAsync(Func<Cipher.FletAlgorithm?, ParsedToken> parse, Cipher.FletAlgorithm? forced, object target, TimeSpan? ttl)
     {
+        Cipher.FletAlgorithm? otherPair = null;
         try
         {
+            ParsedToken parsedAsForced;
+            try
+            {
+                parsedAsForced = parse(forced);
+            }
+            catch (FletTokenException e) when (e.Error == FletTokenError.InvalidFormat && forced is not null)
+            {
+                otherPair = ShapeOf(parse) is Cipher.FletAlgorithm shape && shape != forced ? shape : null;
+                throw;
+            }
             // Both pairs derive the same key from the same salt: the pair is told by the token, not by a second derivation.
-            using ParsedToken parsed = parse();
+            using ParsedToken parsed = parsedAsForced;
+            // Read as AES-GCM, the buffer still holds the token's bytes after the salt, which tell a Fernet token (a
+            // Fernet parse decodes them in place, and fails on an AES-GCM token above).
+            if (forced == Cipher.FletAlgorithm.AesGcm && Fernet.Detect(parsed.Buffer, parsed.PayloadOffset + parsed.PayloadLength) == Cipher.FletAlgorithm.Fernet)
+                otherPair = Cipher.FletAlgorithm.Fernet;
             // A GCM token has no time to check: refused before any derivation, never passed silently.
             if (ttl is not null && parsed.Algorithm == Cipher.FletAlgorithm.AesGcm) throw FletAesGcm.NoTimestamp();
             DateTimeOffset now = DateTimeOffset.UtcNow;
@@ -149,9 +167,34 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
             }
             throw refused!;
         }
+        catch (FletTokenException e) when (otherPair is Cipher.FletAlgorithm pair)
+        {
+            // A token of the other pair under a forced -Algorithm: say so, rather than "check the key" or "copy it whole".
+            FletAlgorithm shape = FletAlgorithmMapping.FromCipher(pair);
+            var wrongPair = new FletTokenException(e.Error,
+                $"{e.Message} The token is {Article(pair)} token, while -Algorithm {FletAlgorithmMapping.FromCipher(forced!.Value)} reads every token as {Article(forced.Value)} one.", e);
+            return new ItemResult(null, ErrorMapping.ForToken(wrongPair, target,
+                $"Leave out -Algorithm (each token's shape tells its pair), or give -Algorithm {shape} for this token."));
+        }
         catch (FletTokenException e)
         {
             return Failure(e, target, _iterationsText);
+        }
+    }
+
+    private static string Article(Cipher.FletAlgorithm pair) => pair == Cipher.FletAlgorithm.AesGcm ? "an AES-GCM" : "a Fernet";
+
+    /// <summary>The pair the token's shape tells, or null when it is no token of either pair.</summary>
+    private static Cipher.FletAlgorithm? ShapeOf(Func<Cipher.FletAlgorithm?, ParsedToken> parse)
+    {
+        try
+        {
+            using ParsedToken parsed = parse(null);
+            return parsed.Algorithm;
+        }
+        catch (FletTokenException)
+        {
+            return null;
         }
     }
 
