@@ -185,6 +185,20 @@ Describe 'A value given to -KeyEnvironmentVariable is never repeated (point 4)' 
         finally { $env:FLETSECRET_T4_KEY = $null }
     }
 
+    It 'does not repeat a name that a key could be (<Case>), though it is a valid name' -ForEach @(
+        @{ Case = 'mixed case, as base62'; Secret = 'aB' + [guid]::NewGuid().ToString('N').Substring(0, 20) + 'Qz' }
+        @{ Case = 'upper-case hex, mostly digits'; Secret = 'K' + ('7' * 30) + 'AB' }
+    ) {
+        $records = @()
+        try { Protect-FletString 'x' -KeyEnvironmentVariable $Secret -Iterations $FastIterations -Verbose 4>&1 }
+        catch { $records += $_ }
+        $records.Count | Should -Be 1
+        $records[0].FullyQualifiedErrorId | Should -BeLike 'FletSecret.KeyEnvironmentVariableNotFound,*'
+        $records[0].TargetObject | Should -BeNullOrEmpty
+        $records[0].ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
+        (Get-AllStreamText $records) -join "`n" | Should -Not -Match ([regex]::Escape($Secret))
+    }
+
     It 'still names a variable that is unset when the name is a name' {
         $env:FLETSECRET_T4_UNSET = $null
         $err = { Unprotect-FletString 'x' -KeyEnvironmentVariable FLETSECRET_T4_UNSET } | Should -Throw -PassThru

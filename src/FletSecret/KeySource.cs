@@ -111,6 +111,14 @@ internal static class KeySource
                     "or it is the value of a variable. It is not repeated here, in case it is the key itself.",
                     "Give the variable's name, without '$env:' (for example -KeyEnvironmentVariable " + DefaultVariable + "), not its value.");
             }
+            if (!SafeToRepeat(name))
+            {
+                // A name, but one a key could be (mixed case, mostly digits, long): said without repeating it.
+                string unnamedAdvice = "Set the variable (in CI, map the secret to it), or " + OtherWays(FletKeyCommandBase.KeyEnvironmentVariableSet);
+                throw new KeySourceException("FletSecret.KeyEnvironmentVariableNotFound", ErrorCategory.ObjectNotFound,
+                    "The environment variable named by -KeyEnvironmentVariable is not set. Its name is not repeated here: it does " +
+                    "not read as a usual variable name, so it may be a key given by mistake. " + unnamedAdvice, unnamedAdvice);
+            }
             string advice = $"Set the variable '{name}' (in CI, map the secret to it), or " + OtherWays(FletKeyCommandBase.KeyEnvironmentVariableSet);
             throw new KeySourceException("FletSecret.KeyEnvironmentVariableNotFound", ErrorCategory.ObjectNotFound,
                 $"The environment variable '{name}' is not set. " + advice, advice, name);
@@ -125,8 +133,8 @@ internal static class KeySource
     }
 
     /// <summary>
-    /// Whether an unset variable's "name" may be repeated in an error: a portable name (a letter or '_', then letters,
-    /// digits and '_', as POSIX shells and CI systems use), and not the value of any variable of this process.
+    /// Whether an unset variable's "name" is a name at all: a portable one (a letter or '_', then letters, digits and
+    /// '_', as POSIX shells and CI systems use), and not the value of any variable of this process.
     /// </summary>
     internal static bool LooksLikeAName(string name)
     {
@@ -138,6 +146,23 @@ internal static class KeySource
             if (!letter && !(i > 0 && c >= '0' && c <= '9')) return false;
         }
         return !IsValueOfEnvironmentVariable(name);
+    }
+
+    /// <summary>
+    /// Whether a name may be repeated in an error: it reads as variables are usually named (upper-case letters, digits
+    /// and '_', at most 64 characters, no more than a third digits). A key held in a PowerShell variable and given by
+    /// mistake (mixed case, hex, base64 without its symbols) fails this.
+    /// </summary>
+    internal static bool SafeToRepeat(string name)
+    {
+        if (name.Length > 64) return false;
+        int digits = 0;
+        foreach (char c in name)
+        {
+            if (c >= 'a' && c <= 'z') return false;
+            if (c >= '0' && c <= '9') digits++;
+        }
+        return digits * 3 <= name.Length;
     }
 
     /// <summary>Whether <paramref name="text"/> is the value of a variable of this process: then it may be a key.</summary>
