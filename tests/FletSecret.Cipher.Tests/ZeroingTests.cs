@@ -1,5 +1,7 @@
 using System;
 using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using Xunit;
 
 namespace FletSecret.Cipher.Tests;
@@ -75,5 +77,49 @@ public sealed class ZeroingTests
         Assert.Equal("secret", new string(chars));
         Array.Clear(chars);
         Assert.Equal("secret"u8.ToArray(), passphrase.Bytes);
+    }
+
+    /// <summary>
+    /// A key disposed on another thread while it encrypts (a cache dropping it, Ctrl+C) must not hand out a token
+    /// made with its half-zeroed bytes: such a token opens under no key, so the secret in it would be lost. Each round
+    /// disposes somewhere inside a large encryption; every token that comes back must open under the same key.
+    /// </summary>
+    [Theory]
+    [InlineData(FletAlgorithm.Fernet)]
+    [InlineData(FletAlgorithm.AesGcm)]
+    public async Task A_key_disposed_while_it_encrypts_gives_no_token_that_cannot_be_opened(FletAlgorithm algorithm)
+    {
+        using var passphrase = new FletPassphrase("disposed mid-way");
+        byte[] salt = Enumerable.Range(0, 16).Select(i => (byte)(i * 7)).ToArray();
+        using FletKey reference = passphrase.DeriveKey(salt, 1);
+        string plaintext = new('x', 8 * 1024 * 1024);
+        int returned = 0, refused = 0;
+        for (int round = 0; round < 16; round++)
+        {
+            FletKey key = passphrase.DeriveKey(salt, 1);
+            using var started = new ManualResetEventSlim();
+            Task<string> encrypt = Task.Run(() =>
+            {
+                started.Set();
+                return algorithm == FletAlgorithm.AesGcm ? key.EncryptAesGcm256(plaintext) : key.Encrypt(plaintext);
+            });
+            started.Wait();
+            Thread.Sleep(round % 8);
+            key.Dispose();
+            string token;
+            try
+            {
+                token = await encrypt;
+            }
+            catch (ObjectDisposedException)
+            {
+                refused++;
+                continue;
+            }
+            returned++;
+            string opened = algorithm == FletAlgorithm.AesGcm ? reference.DecryptAesGcm256(token) : reference.Decrypt(token);
+            Assert.True(opened == plaintext, $"round {round}: a token made while its key was disposed opens to something else");
+        }
+        Assert.Equal(16, returned + refused);
     }
 }
