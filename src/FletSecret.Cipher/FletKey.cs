@@ -1,5 +1,6 @@
 using System;
 using System.Security;
+using System.Threading;
 
 namespace FletSecret.Cipher;
 
@@ -74,7 +75,20 @@ public sealed class FletKey : IDisposable
     }
 
     private string Seal(int count, Action<byte[], int> writePlaintext, byte[] iv, DateTimeOffset timestamp) =>
-        Fernet.Encrypt(KeyBytes, _salt, count, writePlaintext, iv, timestamp.ToUnixTimeSeconds());
+        StillUndisposed(Fernet.Encrypt(KeyBytes, _salt, count, writePlaintext, iv, timestamp.ToUnixTimeSeconds()));
+
+    /// <summary>
+    /// Passes a result on only when this key was not disposed while it was being made: Dispose on another thread
+    /// zeroes the key bytes under a running call, which would then have used a half-zeroed key (a token that opens
+    /// under no key, or a plaintext decrypted with the wrong key).
+    /// </summary>
+    private T StillUndisposed<T>(T result)
+    {
+        // A full fence: every read of the key bytes above happened before this look at the reference, and Dispose
+        // drops the reference before it zeroes the bytes.
+        if (Interlocked.CompareExchange(ref _key, null, null) is null) throw new ObjectDisposedException(nameof(FletKey));
+        return result;
+    }
 
     /// <summary>
     /// Encrypts text as Flet's <c>encrypt_aes_gcm_256</c> does, with a fresh random 32-byte nonce (also when one key
@@ -84,8 +98,8 @@ public sealed class FletKey : IDisposable
     {
         if (plainText is null) throw new ArgumentNullException(nameof(plainText));
         int count = TextCodec.Utf8ByteCount(plainText, "plaintext");
-        return FletAesGcm.Encrypt(KeyBytes, _salt, count, (buffer, offset) => TextCodec.WriteUtf8(plainText, buffer, offset),
-            SecureRandom.Bytes(FletAesGcm.NonceSize));
+        return StillUndisposed(FletAesGcm.Encrypt(KeyBytes, _salt, count, (buffer, offset) => TextCodec.WriteUtf8(plainText, buffer, offset),
+            SecureRandom.Bytes(FletAesGcm.NonceSize)));
     }
 
     /// <summary>Encrypts the text of a SecureString as <c>encrypt_aes_gcm_256</c> does, without a managed string of it.</summary>
@@ -119,8 +133,8 @@ public sealed class FletKey : IDisposable
         if (plaintext is null) throw new ArgumentNullException(nameof(plaintext));
         if (nonce is null) throw new ArgumentNullException(nameof(nonce));
         if (nonce.Length != FletAesGcm.NonceSize) throw new ArgumentException("A Flet AES-GCM nonce is 32 bytes.", nameof(nonce));
-        return FletAesGcm.Encrypt(KeyBytes, _salt, plaintext.Length,
-            (buffer, offset) => Buffer.BlockCopy(plaintext, 0, buffer, offset, plaintext.Length), nonce);
+        return StillUndisposed(FletAesGcm.Encrypt(KeyBytes, _salt, plaintext.Length,
+            (buffer, offset) => Buffer.BlockCopy(plaintext, 0, buffer, offset, plaintext.Length), nonce));
     }
 
     /// <summary>Decrypts a token of Flet's <c>encrypt</c> (Fernet) made under this key's salt and iteration count.</summary>
@@ -184,16 +198,26 @@ public sealed class FletKey : IDisposable
         byte[] key = KeyBytes;
         // A token under another salt was made with another key: to the caller that is a wrong key.
         if (!token.HasSalt(_salt)) throw FletTokenException.Authentication();
-        int count = token.Algorithm == FletAlgorithm.AesGcm
-            ? FletAesGcm.Decrypt(key, token, maxAge)
-            : Fernet.Decrypt(key, token, maxAge, now);
-        return read(token.Buffer, token.PlaintextOffset, count);
+        int count;
+        try
+        {
+            count = token.Algorithm == FletAlgorithm.AesGcm
+                ? FletAesGcm.Decrypt(key, token, maxAge)
+                : Fernet.Decrypt(key, token, maxAge, now);
+        }
+        catch (FletTokenException) when (Interlocked.CompareExchange(ref _key, null, null) is null)
+        {
+            // A key zeroed under the call fails the token: the caller's error is the disposed key, not the token.
+            throw new ObjectDisposedException(nameof(FletKey));
+        }
+        // Fernet reads the key twice (HMAC, then AES): disposed in between, the plaintext came from a zeroed AES key.
+        return read(token.Buffer, token.PlaintextOffset, StillUndisposed(count));
     }
 
     /// <summary>Zeroes the key bytes; the key cannot be used afterwards.</summary>
     public void Dispose()
     {
-        SecureMemory.Zero(_key);
-        _key = null;
+        // The reference first, then the bytes: a call that still sees the reference afterwards finished with them.
+        SecureMemory.Zero(Interlocked.Exchange(ref _key, null));
     }
 }

@@ -265,6 +265,13 @@ public sealed class FletKeyDeriver : IDisposable
                     foreach (Job job in batch) job.Completion.TrySetCanceled();
                     return;
                 }
+                // The passphrase (not owned) disposed under the derivation: these keys came from half-zeroed bytes.
+                if (_passphrase.DisposedSinceRead())
+                {
+                    foreach (byte[] key in keys) SecureMemory.Zero(key);
+                    foreach (Job job in batch) job.Completion.TrySetException(new ObjectDisposedException(nameof(FletPassphrase)));
+                    return;
+                }
                 for (int i = 0; i < batch.Count; i++)
                 {
                     batch[i].Completion.TrySetResult(new FletKey(keys[i], batch[i].Salt, batch[i].Iterations));

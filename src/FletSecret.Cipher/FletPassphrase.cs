@@ -1,5 +1,6 @@
 using System;
 using System.Security;
+using System.Threading;
 
 namespace FletSecret.Cipher;
 
@@ -51,6 +52,11 @@ public sealed class FletPassphrase : IDisposable
         FletSecurity.CheckIterations(iterations);
         var key = new byte[Pbkdf2.KeySize];
         Pbkdf2.DeriveKey(Bytes, salt, iterations, key);
+        if (DisposedSinceRead())
+        {
+            SecureMemory.Zero(key);
+            throw new ObjectDisposedException(nameof(FletPassphrase));
+        }
         return new FletKey(key, (byte[])salt.Clone(), iterations);
     }
 
@@ -89,10 +95,17 @@ public sealed class FletPassphrase : IDisposable
         return key.Open(parsed, null, DateTimeOffset.UtcNow, TextCodec.ToText);
     }
 
+    /// <summary>
+    /// Whether Dispose has run by now. Called after a derivation that read <see cref="Bytes"/>: Dispose on another
+    /// thread zeroes them under the derivation, which then gives a key of half-zeroed bytes, so that key must be
+    /// dropped. A full fence, so every read of the bytes before it happened before this look at the reference.
+    /// </summary>
+    internal bool DisposedSinceRead() => Interlocked.CompareExchange(ref _utf8, null, null) is null;
+
     /// <summary>Zeroes the passphrase bytes.</summary>
     public void Dispose()
     {
-        SecureMemory.Zero(_utf8);
-        _utf8 = null;
+        // The reference first, then the bytes: a derivation that still sees the reference afterwards is done with them.
+        SecureMemory.Zero(Interlocked.Exchange(ref _utf8, null));
     }
 }

@@ -147,29 +147,40 @@ internal sealed class GcmCipher : IDisposable
     }
 
     /// <summary>XORs data with the key stream E(K, inc32(J0)), E(K, inc32²(J0)), ...</summary>
+    /// <remarks>
+    /// The counter blocks are zeroed afterwards like the key stream: for a nonce other than 12 bytes J0 is
+    /// GHASH(H, nonce), from which (the nonce being public) H can be solved, and H with one token forges others.
+    /// </remarks>
     private void Ctr(byte[] j0, byte[] data, int offset, int count)
     {
-        uint counter = (uint)(j0[12] << 24 | j0[13] << 16 | j0[14] << 8 | j0[15]);
-        for (int b = 0; b < ChunkBlocks; b++) Buffer.BlockCopy(j0, 0, _counters, b * BlockSize, 12);
-        for (int done = 0; done < count;)
+        try
         {
-            int take = Math.Min(count - done, _keyStream.Length);
-            int blocks = (take + BlockSize - 1) / BlockSize;
-            for (int b = 0; b < blocks; b++)
+            uint counter = (uint)(j0[12] << 24 | j0[13] << 16 | j0[14] << 8 | j0[15]);
+            for (int b = 0; b < ChunkBlocks; b++) Buffer.BlockCopy(j0, 0, _counters, b * BlockSize, 12);
+            for (int done = 0; done < count;)
             {
-                counter++; // inc32: the low 32 bits wrap, the first 96 stay
-                int at = b * BlockSize + 12;
-                _counters[at] = (byte)(counter >> 24);
-                _counters[at + 1] = (byte)(counter >> 16);
-                _counters[at + 2] = (byte)(counter >> 8);
-                _counters[at + 3] = (byte)counter;
+                int take = Math.Min(count - done, _keyStream.Length);
+                int blocks = (take + BlockSize - 1) / BlockSize;
+                for (int b = 0; b < blocks; b++)
+                {
+                    counter = unchecked(counter + 1); // inc32: the low 32 bits wrap, the first 96 stay
+                    int at = b * BlockSize + 12;
+                    _counters[at] = (byte)(counter >> 24);
+                    _counters[at + 1] = (byte)(counter >> 16);
+                    _counters[at + 2] = (byte)(counter >> 8);
+                    _counters[at + 3] = (byte)counter;
+                }
+                EncryptBlocks(_counters, _keyStream, blocks * BlockSize);
+                int at0 = offset + done;
+                for (int i = 0; i < take; i++) data[at0 + i] ^= _keyStream[i];
+                done += take;
             }
-            EncryptBlocks(_counters, _keyStream, blocks * BlockSize);
-            int at0 = offset + done;
-            for (int i = 0; i < take; i++) data[at0 + i] ^= _keyStream[i];
-            done += take;
         }
-        SecureMemory.Zero(_keyStream);
+        finally
+        {
+            SecureMemory.Zero(_keyStream);
+            SecureMemory.Zero(_counters);
+        }
     }
 
     /// <summary>The AES block function over whole blocks (ECB, no padding).</summary>
@@ -186,6 +197,7 @@ internal sealed class GcmCipher : IDisposable
     {
         _ghash?.Clear();
         SecureMemory.Zero(_keyStream);
+        SecureMemory.Zero(_counters);
 #if !NET8_0_OR_GREATER
         _ecb?.Dispose();
 #endif

@@ -1,5 +1,7 @@
 using System;
 using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using Xunit;
 
 namespace FletSecret.Cipher.Tests;
@@ -75,5 +77,97 @@ public sealed class ZeroingTests
         Assert.Equal("secret", new string(chars));
         Array.Clear(chars);
         Assert.Equal("secret"u8.ToArray(), passphrase.Bytes);
+    }
+
+    /// <summary>
+    /// A key disposed on another thread while it encrypts (a cache dropping it, Ctrl+C) must not hand out a token
+    /// made with its half-zeroed bytes: such a token opens under no key, so the secret in it would be lost. Each round
+    /// disposes somewhere inside a large encryption; every token that comes back must open under the same key.
+    /// </summary>
+    [Theory]
+    [InlineData(FletAlgorithm.Fernet)]
+    [InlineData(FletAlgorithm.AesGcm)]
+    public async Task A_key_disposed_while_it_encrypts_gives_no_token_that_cannot_be_opened(FletAlgorithm algorithm)
+    {
+        using var passphrase = new FletPassphrase("disposed mid-way");
+        byte[] salt = Enumerable.Range(0, 16).Select(i => (byte)(i * 7)).ToArray();
+        using FletKey reference = passphrase.DeriveKey(salt, 1);
+        string plaintext = new('x', 8 * 1024 * 1024);
+        int returned = 0, refused = 0;
+        for (int round = 0; round < 16; round++)
+        {
+            FletKey key = passphrase.DeriveKey(salt, 1);
+            using var started = new ManualResetEventSlim();
+            Task<string> encrypt = Task.Run(() =>
+            {
+                started.Set();
+                return algorithm == FletAlgorithm.AesGcm ? key.EncryptAesGcm256(plaintext) : key.Encrypt(plaintext);
+            });
+            started.Wait();
+            Thread.Sleep(round % 8);
+            key.Dispose();
+            string token;
+            try
+            {
+                token = await encrypt;
+            }
+            catch (ObjectDisposedException)
+            {
+                refused++;
+                continue;
+            }
+            returned++;
+            string opened = algorithm == FletAlgorithm.AesGcm ? reference.DecryptAesGcm256(token) : reference.Decrypt(token);
+            Assert.True(opened == plaintext, $"round {round}: a token made while its key was disposed opens to something else");
+        }
+        Assert.Equal(16, returned + refused);
+    }
+
+    /// <summary>
+    /// The same for a passphrase disposed on another thread while a key is derived from it, alone or by a
+    /// <see cref="FletKeyDeriver"/>: no key may come out of half-zeroed passphrase bytes. A long passphrase (hashed
+    /// first, as HMAC does with keys over 64 bytes) keeps the bytes in use long enough for Dispose to land inside.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_passphrase_disposed_while_a_key_is_derived_from_it_gives_no_wrong_key(bool deriver)
+    {
+        byte[] utf8 = Enumerable.Range(0, 4 * 1024 * 1024).Select(i => (byte)('a' + i % 26)).ToArray();
+        byte[] salt = Enumerable.Range(0, 16).Select(i => (byte)(i * 5)).ToArray();
+        byte[] expected;
+        using (var whole = FletPassphrase.FromUtf8(utf8))
+        using (FletKey key = whole.DeriveKey(salt, 1))
+            expected = (byte[])key.KeyBytes.Clone();
+        int returned = 0, refused = 0;
+        for (int round = 0; round < 12; round++)
+        {
+            var passphrase = FletPassphrase.FromUtf8(utf8);
+            var keys = deriver ? new FletKeyDeriver(passphrase, 1) : null;
+            using var started = new ManualResetEventSlim();
+            Task<FletKey> derive = Task.Run(() =>
+            {
+                started.Set();
+                return keys is null ? passphrase.DeriveKey(salt, 1) : keys.DeriveAsync(salt, 1).GetAwaiter().GetResult();
+            });
+            started.Wait();
+            Thread.Sleep(round % 6);
+            passphrase.Dispose();
+            try
+            {
+                using FletKey key = await derive;
+                returned++;
+                Assert.True(key.KeyBytes.SequenceEqual(expected), $"round {round}: a key derived while its passphrase was disposed is another key");
+            }
+            catch (ObjectDisposedException)
+            {
+                refused++;
+            }
+            finally
+            {
+                keys?.Dispose();
+            }
+        }
+        Assert.Equal(12, returned + refused);
     }
 }
