@@ -178,11 +178,18 @@ function Get-NetFrameworkHost {
     , @($mono.Source)
 }
 
-# The cipher tests built for net472 (tests/FletSecret.Cipher.Tests.NetFramework, built by Invoke-UnitTests' dotnet
-# test) against the netstandard2.0 cipher: the build Windows PowerShell 5.1 loads, on the .NET Framework or Mono.
+# The cipher tests built for net472 (tests/FletSecret.Cipher.Tests.NetFramework, built here) against the
+# netstandard2.0 cipher: the build Windows PowerShell 5.1 loads, on the .NET Framework or Mono.
 function Invoke-NetFrameworkTests {
     $name = 'FletSecret.Cipher.Tests.NetFramework'
+    $project = Join-Path $root "tests/$name/$name.csproj"
     $bin = Join-Path $root "tests/$name/bin/$Configuration/net472"
+    # dotnet test builds only the VSTest projects of the solution: this host is built here, so it is never stale.
+    & dotnet build $project --nologo -v quiet -c $Configuration | Out-Host
+    if ($LASTEXITCODE -ne 0) {
+        Write-Host "The .NET Framework cipher tests did not build ($project)."
+        return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; SkipReason = $null }
+    }
     $skip = { param($Reason) Write-Host "SKIPPED the .NET Framework (net472) cipher tests: $Reason."; [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0; SkipReason = $Reason } }
     if (-not (Test-Path -LiteralPath (Join-Path $bin "$name.dll"))) {
         Write-Host "The .NET Framework cipher tests were not built ($bin)."
