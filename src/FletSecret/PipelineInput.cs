@@ -1,5 +1,7 @@
+using System;
 using System.Management.Automation;
 using System.Security;
+using FletSecret.Cipher;
 
 namespace FletSecret;
 
@@ -11,6 +13,32 @@ namespace FletSecret;
 /// </summary>
 internal static class PipelineInput
 {
+    /// <summary>
+    /// Hands a SecureString token's characters to <paramref name="use"/> (no string is made of them) and zeroes them
+    /// when it returns; false, without calling it, when the SecureString was disposed before it could be read.
+    /// </summary>
+    public static bool WithChars(SecureString secure, Action<char[]> use)
+    {
+        char[] chars;
+        try
+        {
+            chars = TextCodec.ToChars(secure);
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+        try
+        {
+            use(chars);
+        }
+        finally
+        {
+            SecureMemory.Zero(chars);
+        }
+        return true;
+    }
+
     /// <summary>The items of one record; a piped $null binds as a null array, which is one null item.</summary>
     public static object?[] Items(object?[]? bound) => bound ?? new object?[] { null };
 

@@ -31,23 +31,9 @@ public sealed class GetFletTokenInfoCommand : PSCmdlet
                     break;
                 case SecureString secure:
                     // Read as characters, never as a string; the Token property stays empty for it.
-                    char[] chars;
-                    try
-                    {
-                        chars = TextCodec.ToChars(secure);
-                    }
-                    catch (ObjectDisposedException)
+                    if (!PipelineInput.WithChars(secure, chars => WriteObject(FletTokenInfo.Inspect(chars, now))))
                     {
                         WriteObject(FletTokenInfo.Unreadable("The SecureString was disposed of before it could be read; write it before disposing of it."));
-                        break;
-                    }
-                    try
-                    {
-                        WriteObject(FletTokenInfo.Inspect(chars, now));
-                    }
-                    finally
-                    {
-                        SecureMemory.Zero(chars);
                     }
                     break;
                 case object token:

@@ -88,24 +88,11 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
                     Submit(NullInput(index, Wanted));
                     break;
                 case SecureString secure:
-                    char[] chars;
-                    try
-                    {
-                        chars = TextCodec.ToChars(secure);
-                    }
-                    catch (ObjectDisposedException)
+                    // Parsed before the first await inside Submit, so the characters are read before they are zeroed.
+                    if (!PipelineInput.WithChars(secure, chars => Submit(() => DecryptAsync(pair => Fernet.Parse(chars, pair), algorithm, secure, ttl))))
                     {
                         Submit(InvalidInput(index, "is a SecureString that was disposed before Unprotect-FletString could read it.",
                             "the SecureString before disposing of it (write it, then dispose)"));
-                        break;
-                    }
-                    try
-                    {
-                        Submit(() => DecryptAsync(pair => Fernet.Parse(chars, pair), algorithm, secure, ttl));
-                    }
-                    finally
-                    {
-                        SecureMemory.Zero(chars);
                     }
                     break;
                 default:
