@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
 
@@ -109,9 +110,12 @@ public class FletKeyDeriverTests
     {
         using var passphrase = new FletPassphrase("two workers");
         using var deriver = new FletKeyDeriver(passphrase, workers: 2);
-        // Queued one after another, as a pipeline does: each finds the first worker busy (or about to be).
-        Task<FletKey>[] tasks = Enumerable.Range(0, 6).Select(i => deriver.DeriveAsync(Salt(200 + i), 20_000)).ToArray();
-        foreach (FletKey key in await Task.WhenAll(tasks)) key.Dispose();
+        // The first worker takes a long derivation; the jobs queued while it runs must start the second worker. (Short
+        // jobs alone made this a race: a fast engine could finish the first and sit idle before the next was queued.)
+        Task<FletKey> first = deriver.DeriveAsync(Salt(200), 1_000_000);
+        Assert.True(SpinWait.SpinUntil(() => deriver.WaitingJobs == 0, TimeSpan.FromSeconds(30)), "the first worker never took its job");
+        Task<FletKey>[] rest = Enumerable.Range(1, 5).Select(i => deriver.DeriveAsync(Salt(200 + i), 20_000)).ToArray();
+        foreach (FletKey key in await Task.WhenAll(rest.Prepend(first))) key.Dispose();
         Assert.Equal(2, deriver.WorkerThreads);
     }
 
