@@ -214,6 +214,41 @@ public sealed class FletKey : IDisposable
         return read(token.Buffer, token.PlaintextOffset, StillUndisposed(count));
     }
 
+    /// <summary>
+    /// Re-encrypts a token that this key opens under <paramref name="newKey"/>, as Python's <c>MultiFernet.rotate</c>
+    /// does: the same plaintext under the new key's salt with a fresh IV or nonce. The token keeps its pair unless
+    /// <paramref name="algorithm"/> names the other; a Fernet token that stays Fernet keeps its timestamp (so a TTL
+    /// means the same afterwards), an AES-GCM token made Fernet gets the current time. The plaintext is never a
+    /// string: it exists only in the token's working buffers, which are zeroed before this returns.
+    /// </summary>
+    public string Rotate(string token, FletKey newKey, FletAlgorithm? algorithm = null)
+    {
+        using ParsedToken parsed = Fernet.Parse(token, algorithm: null);
+        return Rotate(parsed, newKey, algorithm ?? parsed.Algorithm, DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>
+    /// <see cref="Rotate(string, FletKey, FletAlgorithm?)"/> of a parsed token: authenticates and decrypts it in place
+    /// (an <see cref="FletTokenError.AuthenticationFailed"/> leaves it as it was, so another key may try it), then
+    /// seals the plaintext bytes straight from the token's buffer; disposing the token zeroes them.
+    /// </summary>
+    internal string Rotate(ParsedToken token, FletKey newKey, FletAlgorithm pair, DateTimeOffset now)
+    {
+        if (newKey is null) throw new ArgumentNullException(nameof(newKey));
+        ulong seconds = token.Algorithm == FletAlgorithm.Fernet ? token.UnixSeconds : (ulong)now.ToUnixTimeSeconds();
+        return Open(token, null, now, (buffer, offset, count) => newKey.Reseal(buffer, offset, count, pair, seconds));
+    }
+
+    /// <summary>Seals source[offset..offset+count) into a token of <paramref name="pair"/> under this key.</summary>
+    private string Reseal(byte[] source, int offset, int count, FletAlgorithm pair, ulong unixSeconds)
+    {
+        void WritePlaintext(byte[] buffer, int at) => Buffer.BlockCopy(source, offset, buffer, at, count);
+        return StillUndisposed(pair == FletAlgorithm.AesGcm
+            ? FletAesGcm.Encrypt(KeyBytes, _salt, count, WritePlaintext, SecureRandom.Bytes(FletAesGcm.NonceSize))
+            // The eight bytes as read: a timestamp beyond long's range is written back bit for bit, as Python keeps it.
+            : Fernet.Encrypt(KeyBytes, _salt, count, WritePlaintext, SecureRandom.Bytes(Fernet.IvSize), unchecked((long)unixSeconds)));
+    }
+
     /// <summary>Zeroes the key bytes; the key cannot be used afterwards.</summary>
     public void Dispose()
     {
