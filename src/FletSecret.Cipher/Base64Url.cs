@@ -4,19 +4,23 @@ namespace FletSecret.Cipher;
 
 /// <summary>
 /// Base64 for both layers of a Flet token. Writes padded base64url exactly as Python's
-/// <c>base64.urlsafe_b64encode</c>; reads it more tolerantly: white space anywhere, missing
-/// <c>=</c> padding and the standard <c>+</c> <c>/</c> alphabet are accepted, anything else is an error.
+/// <c>base64.urlsafe_b64encode</c>; reads exactly what Python's <c>base64.urlsafe_b64decode</c> (Flet's reader) reads,
+/// to the same bytes: characters outside the alphabet are skipped (white space, quotes, any ASCII), the standard
+/// <c>+</c> <c>/</c> alphabet is accepted, and decoding ends at the <c>=</c> padding that completes a quantum, so text
+/// after it is ignored. A character outside ASCII is an error in text (Python refuses it in a str), skipped in the
+/// bytes of the inner layer (as Python skips it in bytes). One tolerance more than Python: missing padding at the end
+/// is read as if it were there (Python's result for the same text with "==" appended), where Python fails.
 /// </summary>
 internal static class Base64Url
 {
     private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    private const sbyte Invalid = -1, Space = -2, Pad = -3;
+    private const sbyte Skipped = -1, Space = -2, Pad = -3;
     private static readonly sbyte[] DecodeMap = BuildDecodeMap();
 
     private static sbyte[] BuildDecodeMap()
     {
         var map = new sbyte[128];
-        for (int i = 0; i < map.Length; i++) map[i] = Invalid;
+        for (int i = 0; i < map.Length; i++) map[i] = Skipped;
         for (int i = 0; i < Alphabet.Length; i++) map[Alphabet[i]] = (sbyte)i;
         map['+'] = 62;
         map['/'] = 63;
@@ -66,65 +70,87 @@ internal static class Base64Url
         return count;
     }
 
-    /// <summary>Whether every byte of buffer[offset..offset+count) is a character this reader accepts (base64 text).</summary>
+    /// <summary>Whether every byte of buffer[offset..offset+count) is base64 text: the alphabets, '=' or white space.</summary>
     public static bool IsText(byte[] buffer, int offset, int count)
     {
         for (int i = offset; i < offset + count; i++)
         {
             byte c = buffer[i];
-            if (c >= 128 || DecodeMap[c] == Invalid) return false;
+            if (c >= 128 || DecodeMap[c] == Skipped) return false;
         }
         return true;
     }
 
     /// <summary>Checks a whole string and returns how many bytes it decodes to.</summary>
-    public static int DecodedLength(string text, string layer) => DecodedLength(new StringSource(text), 0, text.Length, layer);
+    public static int DecodedLength(string text, string layer) => Scan(new StringSource(text), 0, text.Length, layer, inBytes: false, out _);
 
     /// <summary>Checks whole text held in characters (as from a SecureString) and returns how many bytes it decodes to.</summary>
-    public static int DecodedLength(char[] text, string layer) => DecodedLength(new CharSource(text), 0, text.Length, layer);
+    public static int DecodedLength(char[] text, string layer) => Scan(new CharSource(text), 0, text.Length, layer, inBytes: false, out _);
 
     /// <summary>Decodes a string that <see cref="DecodedLength(string, string)"/> has checked into destination[0..).</summary>
-    public static void Decode(string text, byte[] destination) => DecodeInto(new StringSource(text), 0, text.Length, destination, 0);
+    public static void Decode(string text, byte[] destination)
+    {
+        var source = new StringSource(text);
+        Scan(source, 0, text.Length, "text", inBytes: false, out int end);
+        DecodeInto(source, 0, end, destination, 0);
+    }
 
     /// <summary>Decodes characters that <see cref="DecodedLength(char[], string)"/> has checked into destination[0..).</summary>
-    public static void Decode(char[] text, byte[] destination) => DecodeInto(new CharSource(text), 0, text.Length, destination, 0);
+    public static void Decode(char[] text, byte[] destination)
+    {
+        var source = new CharSource(text);
+        Scan(source, 0, text.Length, "text", inBytes: false, out int end);
+        DecodeInto(source, 0, end, destination, 0);
+    }
 
     /// <summary>
-    /// Decodes ASCII text held in <paramref name="buffer"/>[offset..offset+count) into the same buffer from
-    /// <paramref name="offset"/> on; safe because the writer never passes the reader. Returns the byte count.
+    /// Decodes base64 held as bytes in <paramref name="buffer"/>[offset..offset+count) (the inner layer) into the same
+    /// buffer from <paramref name="offset"/> on; safe because the writer never passes the reader. Returns the byte count.
     /// </summary>
     public static int DecodeInPlace(byte[] buffer, int offset, int count, string layer)
     {
         var source = new ByteSource(buffer);
-        int length = DecodedLength(source, offset, count, layer);
-        DecodeInto(source, offset, count, buffer, offset);
+        int length = Scan(source, offset, count, layer, inBytes: true, out int end);
+        DecodeInto(source, offset, end - offset, buffer, offset);
         return length;
     }
 
-    private static int DecodedLength<TSource>(TSource source, int offset, int count, string layer)
+    /// <summary>
+    /// Python's <c>binascii.a2b_base64</c> (not strict): how many bytes the text decodes to, and where decoding ends
+    /// (<paramref name="end"/>: after the padding that completes a quantum, or the end of the text).
+    /// </summary>
+    private static int Scan<TSource>(TSource source, int offset, int count, string layer, bool inBytes, out int end)
         where TSource : struct, ISource
     {
-        int data = 0, padding = 0;
+        int data = 0, quantum = 0, pads = 0;
+        end = offset + count;
         for (int i = offset; i < offset + count; i++)
         {
             int c = source[i];
-            sbyte kind = c < 128 ? DecodeMap[c] : Invalid;
-            if (kind >= 0)
+            if (c >= 128)
             {
-                if (padding != 0) throw FletTokenException.Format($"the {layer} has characters after its '=' padding.");
-                data++;
+                if (inBytes) continue;
+                throw FletTokenException.Format($"the {layer} holds a character outside ASCII (position {i - offset}), which is not base64.");
             }
-            else if (kind == Pad) padding++;
-            else if (kind == Invalid)
-                throw FletTokenException.Format($"the {layer} holds a character that is not base64 (position {i - offset}).");
+            sbyte kind = DecodeMap[c];
+            if (kind == Pad)
+            {
+                // As Python: '=' ends the data once it completes a quantum of at least two characters; else it is skipped.
+                if (quantum >= 2 && quantum + ++pads >= 4)
+                {
+                    end = i + 1;
+                    break;
+                }
+                continue;
+            }
+            if (kind < 0) continue;
+            data++;
+            pads = 0;
+            quantum = (quantum + 1) & 3;
         }
-
-        int remainder = data % 4;
-        if (remainder == 1)
+        if (quantum == 1)
             throw FletTokenException.Format($"the {layer} has a base64 length that no encoding gives; it may be truncated.");
-        if (padding != 0 && (padding > 2 || (data + padding) % 4 != 0))
-            throw FletTokenException.Format($"the {layer} has wrong '=' padding.");
-        return data / 4 * 3 + (remainder == 0 ? 0 : remainder - 1);
+        return data / 4 * 3 + (quantum == 0 ? 0 : quantum - 1);
     }
 
     private static void DecodeInto<TSource>(TSource source, int offset, int count, byte[] destination, int d)
@@ -134,8 +160,9 @@ internal static class Base64Url
         for (int i = offset; i < offset + count; i++)
         {
             int c = source[i];
-            int value = DecodeMap[c]; // DecodedLength has already rejected everything outside the map
-            if (value < 0) continue;
+            if (c >= 128) continue;
+            int value = DecodeMap[c];
+            if (value < 0) continue; // white space, padding and other characters are skipped, as Python does
             accumulator = (accumulator << 6) | value;
             bits += 6;
             if (bits >= 8)

@@ -6,7 +6,7 @@ using System.Threading.Tasks;
 namespace FletSecret.Cipher;
 
 /// <summary>
-/// Derives the keys of many salts under one passphrase on a fixed number of worker threads. Derivations that wait
+/// Derives the keys of many salts, under one passphrase or several, on a fixed number of worker threads. Derivations that wait
 /// together are run side by side in SIMD lanes (16 per core with AVX-512, 8 with AVX2; net8.0 only) once there are
 /// enough of them to beat one chain at a time; fewer, or without the instructions, each runs alone (on Linux the
 /// native engine over OpenSSL's SHA-256 block function, elsewhere the platform PBKDF2; see <see cref="Engine"/>).
@@ -38,7 +38,7 @@ public sealed class FletKeyDeriver : IDisposable
     /// <summary>How long a worker with fewer than a full batch waits for more derivations to arrive.</summary>
     private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(2);
 
-    private readonly FletPassphrase _passphrase;
+    private readonly FletPassphrase? _passphrase;
     private readonly int _workers;
     private readonly LinkedList<Job> _pending = new();
     private readonly List<Thread> _threads = new();
@@ -54,8 +54,18 @@ public sealed class FletKeyDeriver : IDisposable
 
     /// <summary>Uses <paramref name="passphrase"/> (not owned) with up to <paramref name="workers"/> threads.</summary>
     public FletKeyDeriver(FletPassphrase passphrase, int workers)
+        : this(workers)
     {
         _passphrase = passphrase ?? throw new ArgumentNullException(nameof(passphrase));
+    }
+
+    /// <summary>
+    /// Up to <paramref name="workers"/> threads for derivations under any passphrase, each given to
+    /// <see cref="DeriveAsync(FletPassphrase, byte[], int)"/>: the lanes of one SIMD batch may hold different passphrases
+    /// (several keys tried on one token, or an old and a new key in a rotation).
+    /// </summary>
+    public FletKeyDeriver(int workers)
+    {
         if (workers < 1) throw new ArgumentOutOfRangeException(nameof(workers), "At least one worker.");
         _workers = workers;
     }
@@ -112,13 +122,21 @@ public sealed class FletKeyDeriver : IDisposable
     /// <summary>How many derivations ran one at a time (on <see cref="Engine"/>) so far.</summary>
     public int PlatformDerivations => Volatile.Read(ref _platformDerivations);
 
-    /// <summary>Derives the key of <paramref name="salt"/>; the caller owns (and disposes) the key.</summary>
-    public Task<FletKey> DeriveAsync(byte[] salt, int iterations)
+    /// <summary>Derives the key of <paramref name="salt"/> under the deriver's passphrase; the caller owns (and disposes) the key.</summary>
+    public Task<FletKey> DeriveAsync(byte[] salt, int iterations) =>
+        DeriveAsync(_passphrase ?? throw new InvalidOperationException("This deriver has no passphrase of its own: give one to DeriveAsync."), salt, iterations);
+
+    /// <summary>
+    /// Derives the key of <paramref name="salt"/> under <paramref name="passphrase"/> (not owned: keep it undisposed
+    /// until the task ends); the caller owns (and disposes) the key.
+    /// </summary>
+    public Task<FletKey> DeriveAsync(FletPassphrase passphrase, byte[] salt, int iterations)
     {
+        if (passphrase is null) throw new ArgumentNullException(nameof(passphrase));
         if (salt is null) throw new ArgumentNullException(nameof(salt));
         if (salt.Length != Fernet.SaltSize) throw new ArgumentException("A Flet salt is 16 bytes.", nameof(salt));
         FletSecurity.CheckIterations(iterations);
-        var job = new Job((byte[])salt.Clone(), iterations);
+        var job = new Job(passphrase, (byte[])salt.Clone(), iterations);
         lock (_gate)
         {
             if (_stopping) throw new ObjectDisposedException(nameof(FletKeyDeriver));
@@ -132,6 +150,10 @@ public sealed class FletKeyDeriver : IDisposable
 
     /// <summary>Derives a key under a fresh random salt.</summary>
     public Task<FletKey> CreateKeyAsync(int iterations) => DeriveAsync(SecureRandom.Bytes(Fernet.SaltSize), iterations);
+
+    /// <summary>Derives a key under a fresh random salt and <paramref name="passphrase"/>.</summary>
+    public Task<FletKey> CreateKeyAsync(FletPassphrase passphrase, int iterations) =>
+        DeriveAsync(passphrase, SecureRandom.Bytes(Fernet.SaltSize), iterations);
 
     private void StartWorker()
     {
@@ -228,7 +250,6 @@ public sealed class FletKeyDeriver : IDisposable
         var keys = new byte[batch.Count][];
         try
         {
-            byte[] password = _passphrase.Bytes;
             for (int i = 0; i < batch.Count; i++) keys[i] = new byte[Pbkdf2.KeySize];
 #if NET8_0_OR_GREATER
             // The SIMD self-test runs in the background from the first look at SimdLanes; a batch waits for it,
@@ -239,7 +260,7 @@ public sealed class FletKeyDeriver : IDisposable
                 var salts = new byte[batch.Count][];
                 for (int i = 0; i < batch.Count; i++)
                 {
-                    passwords[i] = password;
+                    passwords[i] = batch[i].Passphrase.Bytes;
                     salts[i] = batch[i].Salt;
                 }
                 Pbkdf2Simd.DeriveKeys(passwords, salts, batch[0].Iterations, keys);
@@ -250,7 +271,7 @@ public sealed class FletKeyDeriver : IDisposable
             {
                 for (int i = 0; i < batch.Count; i++)
                 {
-                    Pbkdf2.DeriveKey(password, batch[i].Salt, batch[i].Iterations, keys[i]);
+                    Pbkdf2.DeriveKey(batch[i].Passphrase.Bytes, batch[i].Salt, batch[i].Iterations, keys[i]);
                     Interlocked.Increment(ref _platformDerivations);
                 }
             }
@@ -265,16 +286,18 @@ public sealed class FletKeyDeriver : IDisposable
                     foreach (Job job in batch) job.Completion.TrySetCanceled();
                     return;
                 }
-                // The passphrase (not owned) disposed under the derivation: these keys came from half-zeroed bytes.
-                if (_passphrase.DisposedSinceRead())
-                {
-                    foreach (byte[] key in keys) SecureMemory.Zero(key);
-                    foreach (Job job in batch) job.Completion.TrySetException(new ObjectDisposedException(nameof(FletPassphrase)));
-                    return;
-                }
                 for (int i = 0; i < batch.Count; i++)
                 {
-                    batch[i].Completion.TrySetResult(new FletKey(keys[i], batch[i].Salt, batch[i].Iterations));
+                    // The passphrase (not owned) disposed under the derivation: this key came from half-zeroed bytes.
+                    if (batch[i].Passphrase.DisposedSinceRead())
+                    {
+                        SecureMemory.Zero(keys[i]);
+                        batch[i].Completion.TrySetException(new ObjectDisposedException(nameof(FletPassphrase)));
+                    }
+                    else
+                    {
+                        batch[i].Completion.TrySetResult(new FletKey(keys[i], batch[i].Salt, batch[i].Iterations));
+                    }
                 }
             }
         }
@@ -326,11 +349,14 @@ public sealed class FletKeyDeriver : IDisposable
 
     private sealed class Job
     {
-        public Job(byte[] salt, int iterations)
+        public Job(FletPassphrase passphrase, byte[] salt, int iterations)
         {
+            Passphrase = passphrase;
             Salt = salt;
             Iterations = iterations;
         }
+
+        public FletPassphrase Passphrase { get; }
 
         public byte[] Salt { get; }
         public int Iterations { get; }

@@ -44,6 +44,16 @@ public sealed class FletPassphrase : IDisposable
 
     internal byte[] Bytes => _utf8 ?? throw new ObjectDisposedException(nameof(FletPassphrase));
 
+    /// <summary>Whether both hold the same passphrase (compared in time that does not depend on where they differ).</summary>
+    internal bool HasSameBytes(FletPassphrase other)
+    {
+        byte[] mine = Bytes, theirs = other.Bytes;
+        if (mine.Length != theirs.Length) return false;
+        int difference = 0;
+        for (int i = 0; i < mine.Length; i++) difference |= mine[i] ^ theirs[i];
+        return difference == 0;
+    }
+
     /// <summary>Derives the key for a given 16-byte salt (for example a token's, or a fixed one for test vectors).</summary>
     public FletKey DeriveKey(byte[] salt, int iterations = FletSecurity.DefaultIterations)
     {

@@ -35,8 +35,11 @@ internal static class ErrorMapping
         };
 
     /// <summary>What to try next, by error kind; never quotes the input.</summary>
-    public static string Advice(FletTokenError error, string iterationsTried) => error switch
+    public static string Advice(FletTokenError error, string iterationsTried, int keysTried = 1) => error switch
     {
+        FletTokenError.AuthenticationFailed when keysTried > 1 =>
+            $"Tried {keysTried} keys, each with {iterationsTried} PBKDF2 iterations. Check that one of the keys is the secret key " +
+            "the token was made with. Tokens made by Flet 0.27.4 or older use 100000 iterations: add -Iterations 600000,100000.",
         FletTokenError.AuthenticationFailed =>
             $"Tried {iterationsTried} PBKDF2 iterations. Check that the key is the app's secret key. Tokens made by Flet 0.27.4 " +
             "or older use 100000 iterations: add -Iterations 600000,100000.",

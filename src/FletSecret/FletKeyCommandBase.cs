@@ -45,29 +45,25 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
     private bool _progressShown;
     private TimeSpan _lastProgress;
 
-    /// <summary>The passphrase as a SecureString.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = KeySet)]
-    [Alias("SecretKey", "SecureKey")]
-    public SecureString? Key { get; set; }
+    /// <summary>The -Key SecureString(s) as bound, or null (each cmdlet declares its key parameters: one key or several).</summary>
+    internal abstract SecureString?[]? KeyValues { get; }
 
-    /// <summary>The name of an environment variable that holds the passphrase.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = KeyEnvironmentVariableSet)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(EnvironmentVariableCompleter))]
-    public string? KeyEnvironmentVariable { get; set; }
+    /// <summary>The -KeyEnvironmentVariable name(s) as bound, or null.</summary>
+    internal abstract string?[]? KeyEnvironmentVariableValues { get; }
 
-    /// <summary>The literal path of a file that holds the passphrase.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = KeyFileSet)]
-    [ValidateNotNullOrEmpty]
-    public string? KeyFile { get; set; }
+    /// <summary>The -KeyFile path(s) as bound, or null.</summary>
+    internal abstract string?[]? KeyFileValues { get; }
 
     /// <summary>How many key derivations run at once (threads); each may carry a SIMD batch of derivations.</summary>
     [Parameter]
     [ValidateRange(1, 1024)]
     public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
 
-    /// <summary>The passphrase, from whichever source was chosen; zeroed on Dispose.</summary>
-    internal FletPassphrase Passphrase { get; private set; } = null!;
+    /// <summary>The first (or only) passphrase: the one Protect-FletString encrypts with; zeroed on Dispose.</summary>
+    internal FletPassphrase Passphrase => Passphrases[0];
+
+    /// <summary>The passphrases in the order given (a repeated one only once), from whichever source was chosen; zeroed on Dispose.</summary>
+    internal FletPassphrase[] Passphrases { get; private set; } = Array.Empty<FletPassphrase>();
 
     /// <summary>Derives the keys this call needs, batching those that wait together.</summary>
     internal FletKeyDeriver Deriver { get; private set; } = null!;
@@ -82,28 +78,7 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
         string source;
         try
         {
-            switch (ParameterSetName)
-            {
-                case KeySet:
-                    Passphrase = KeySource.FromSecureString(Key!);
-                    source = "the -Key SecureString";
-                    break;
-                case KeyEnvironmentVariableSet:
-                    Passphrase = KeySource.FromEnvironment(KeyEnvironmentVariable!, named: true);
-                    source = $"the environment variable '{KeyEnvironmentVariable}'";
-                    break;
-                case KeyFileSet:
-                    string path = KeySource.ResolveKeyFilePath(SessionState, KeyFile!);
-                    Passphrase = KeySource.FromFile(path);
-                    source = $"the key file '{path}'";
-                    string? warning = KeySource.PermissionWarning(path);
-                    if (warning is not null) WriteWarning(warning);
-                    break;
-                default:
-                    Passphrase = KeySource.FromEnvironment(KeySource.DefaultVariable, named: false);
-                    source = $"the environment variable '{KeySource.DefaultVariable}' (the default)";
-                    break;
-            }
+            source = ResolveKeys();
         }
         catch (KeySourceException e)
         {
@@ -115,8 +90,85 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
         int lanes = FletKeyDeriver.SimdLanes;
         Deriver = new FletKeyDeriver(Passphrase, ThrottleLimit);
         _work = new OrderedWork(ThrottleLimit * Math.Max(1, lanes), _stop.Token);
-        WriteVerbose($"Key: {source}. {DescribeSettings()} Derivation threads: {ThrottleLimit}; one key at a time: {FletKeyDeriver.Engine}; " +
+        WriteVerbose($"{(Passphrases.Length > 1 ? $"Keys, tried in this order: {source}" : $"Key: {source}")}. {DescribeSettings()} Derivation threads: {ThrottleLimit}; one key at a time: {FletKeyDeriver.Engine}; " +
             (lanes > 0 ? $"SIMD batches of up to {lanes} from {FletKeyDeriver.SimdThreshold} waiting derivations per free thread." : "no SIMD batches (none would beat one chain at a time here, or no SIMD engine)."));
+    }
+
+    /// <summary>
+    /// Reads every key now (all or none: a failure zeroes those read before it) and says where they came from. With
+    /// several, an error says which one failed by position; a key given twice is used once, with a warning.
+    /// </summary>
+    private string ResolveKeys()
+    {
+        string kind;
+        int count;
+        Func<int, (FletPassphrase Key, string Source)> read;
+        // By what was bound, not by parameter set name: a cmdlet may combine the key sets with others (Update-FletString).
+        if (KeyValues is SecureString?[] secure)
+        {
+            (kind, count) = ("-Key", secure.Length);
+            read = i => (KeySource.FromSecureString(secure[i] ?? throw KeySource.KeyMissing()), "the -Key SecureString");
+        }
+        else if (KeyEnvironmentVariableValues is string?[] names)
+        {
+            (kind, count) = ("-KeyEnvironmentVariable", names.Length);
+            read = i => (KeySource.FromEnvironment(names[i] ?? string.Empty, named: true), $"the environment variable '{names[i]}'");
+        }
+        else if (KeyFileValues is string?[] files)
+        {
+            (kind, count) = ("-KeyFile", files.Length);
+            read = i =>
+            {
+                string path = KeySource.ResolveKeyFilePath(SessionState, files[i] ?? string.Empty);
+                FletPassphrase key = KeySource.FromFile(path);
+                string? warning = KeySource.PermissionWarning(path);
+                if (warning is not null) WriteWarning(warning);
+                return (key, $"the key file '{path}'");
+            };
+        }
+        else
+        {
+            (kind, count) = ("", 1);
+            read = _ => (KeySource.FromEnvironment(KeySource.DefaultVariable, named: false), $"the environment variable '{KeySource.DefaultVariable}' (the default)");
+        }
+        var keys = new System.Collections.Generic.List<FletPassphrase>(count);
+        var sources = new System.Collections.Generic.List<string>(count);
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                (FletPassphrase key, string from) = ReadKey(read, i, count, kind);
+                int same = keys.FindIndex(k => k.HasSameBytes(key));
+                if (same >= 0)
+                {
+                    key.Dispose();
+                    WriteWarning($"{kind} key {i + 1} of {count} is the same key as key {same + 1}; it is tried once.");
+                    continue;
+                }
+                keys.Add(key);
+                sources.Add(count > 1 ? $"key {keys.Count}: {from}" : from);
+            }
+        }
+        catch
+        {
+            foreach (FletPassphrase key in keys) key.Dispose();
+            throw;
+        }
+        Passphrases = keys.ToArray();
+        return string.Join("; ", sources);
+    }
+
+    private static (FletPassphrase, string) ReadKey(Func<int, (FletPassphrase, string)> read, int index, int count, string kind)
+    {
+        try
+        {
+            return read(index);
+        }
+        catch (KeySourceException e) when (count > 1)
+        {
+            // Which of several keys failed, by position (never by value).
+            throw new KeySourceException(e.ErrorId, e.Category, $"{kind} key {index + 1} of {count}: {e.Message}", e.RecommendedAction, e.Target);
+        }
     }
 
     /// <summary>Settings for the verbose line (iterations and the like), never key material.</summary>
@@ -204,8 +256,12 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
     }
 
     /// <summary>Maps a cipher error to a per-item error record.</summary>
-    internal ItemResult Failure(FletTokenException e, object? target, string iterationsTried) =>
-        new(null, ErrorMapping.ForToken(e, target, ErrorMapping.Advice(e.Error, iterationsTried)));
+    internal ItemResult Failure(FletTokenException e, object? target, string iterationsTried, int keysTried = 1)
+    {
+        if (keysTried > 1 && e.Error == FletTokenError.AuthenticationFailed)
+            e = new FletTokenException(e.Error, $"None of the {keysTried} keys opened the token. {e.Message}", e);
+        return new(null, ErrorMapping.ForToken(e, target, ErrorMapping.Advice(e.Error, iterationsTried, keysTried)));
+    }
 
     /// <summary>A null item: the documented per-item error, and the other items go on.</summary>
     internal static ItemResult NullInput(int index, string what) =>
@@ -255,7 +311,7 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
     private void Release()
     {
         DisposeKeys();
-        Passphrase?.Dispose();
+        foreach (FletPassphrase passphrase in Passphrases) passphrase.Dispose();
     }
 
     /// <summary>Zeroes keys the command derived and kept.</summary>

@@ -83,6 +83,12 @@ internal static class KeySource
         }
     }
 
+    // A $null among several -Key values (binding refuses a null -Key itself).
+    internal static KeySourceException KeyMissing() =>
+        new("FletSecret.KeyEmpty", ErrorCategory.InvalidArgument,
+            "A -Key value is $null: it holds no key.",
+            "Give a SecureString for every -Key value (for example from Get-Secret or Read-Host -AsSecureString), or " + OtherWays(FletKeyCommandBase.KeySet));
+
     // Disposed by its owner before the call (a `using` or finally that ran too early): nothing is left to read.
     private static KeySourceException KeyDisposed() =>
         new("FletSecret.KeyDisposed", ErrorCategory.InvalidArgument,

@@ -25,6 +25,26 @@ public sealed class ProtectFletStringCommand : FletKeyCommandBase
     [AllowEmptyCollection]
     public object?[]? InputObject { get; set; } = Array.Empty<object>();
 
+    /// <summary>The passphrase as a SecureString.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = KeySet)]
+    [Alias("SecretKey", "SecureKey")]
+    public SecureString? Key { get; set; }
+
+    /// <summary>The name of an environment variable that holds the passphrase.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = KeyEnvironmentVariableSet)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(EnvironmentVariableCompleter))]
+    public string? KeyEnvironmentVariable { get; set; }
+
+    /// <summary>The literal path of a file that holds the passphrase.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = KeyFileSet)]
+    [ValidateNotNullOrEmpty]
+    public string? KeyFile { get; set; }
+
+    internal override SecureString?[]? KeyValues => Key is null ? null : new[] { Key };
+    internal override string?[]? KeyEnvironmentVariableValues => KeyEnvironmentVariable is null ? null : new[] { KeyEnvironmentVariable };
+    internal override string?[]? KeyFileValues => KeyFile is null ? null : new[] { KeyFile };
+
     /// <summary>PBKDF2 iterations: 600000 for Flet 0.27.5 and later, 100000 for older Flet.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]

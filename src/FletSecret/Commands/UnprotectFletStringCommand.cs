@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using System.Security;
 using System.Threading;
@@ -21,6 +22,7 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
     // Tokens that share salt and iteration count share a key while it is held (see KeyCache).
     private readonly KeyCache _keys = new(IdleKeys);
     private string _iterationsText = string.Empty;
+    private int[] _openedBy = Array.Empty<int>(); // tokens opened, by key position
     private int _index;
 
     /// <summary>The Flet tokens to decrypt: strings or SecureStrings (or objects with a Token or InputObject property).</summary>
@@ -30,6 +32,27 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
     [AllowEmptyString]
     [AllowEmptyCollection]
     public object?[]? InputObject { get; set; } = Array.Empty<object>();
+
+    /// <summary>The passphrase(s) as SecureStrings; each token is opened by the first that authenticates it, in this order.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = KeySet)]
+    [Alias("SecretKey", "SecureKey")]
+    [ValidateNotNullOrEmpty]
+    public SecureString[]? Key { get; set; }
+
+    /// <summary>The names of environment variables that hold the passphrase(s), tried in this order.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = KeyEnvironmentVariableSet)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(EnvironmentVariableCompleter))]
+    public string[]? KeyEnvironmentVariable { get; set; }
+
+    /// <summary>The literal paths of files that hold the passphrase(s), tried in this order.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = KeyFileSet)]
+    [ValidateNotNullOrEmpty]
+    public string[]? KeyFile { get; set; }
+
+    internal override SecureString?[]? KeyValues => Key;
+    internal override string?[]? KeyEnvironmentVariableValues => KeyEnvironmentVariable;
+    internal override string?[]? KeyFileValues => KeyFile;
 
     /// <summary>PBKDF2 iteration counts to try, in order.</summary>
     [Parameter]
@@ -67,6 +90,7 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
     {
         _iterationsText = string.Join(", ", Iterations);
         base.BeginProcessing();
+        _openedBy = new int[Passphrases.Length];
         if (!MyInvocation.ExpectingInput) SetTotal(PipelineInput.Items(InputObject).Length);
     }
 
@@ -132,24 +156,29 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
             if (ttl is not null && parsed.Algorithm == Cipher.FletAlgorithm.AesGcm) throw FletAesGcm.NoTimestamp();
             DateTimeOffset now = DateTimeOffset.UtcNow;
             FletTokenException? refused = null;
-            foreach (int iterations in Iterations)
+            // The first key that authenticates, in the order given; for each key, the first iteration count that fits.
+            for (int k = 0; k < Passphrases.Length; k++)
             {
-                KeyCache.Entry entry = KeyFor(parsed, iterations);
-                try
+                foreach (int iterations in Iterations)
                 {
-                    FletKey key = await entry.Key.ConfigureAwait(false);
-                    object output = AsSecureString
-                        ? key.Open(parsed, ttl, now, TextCodec.ToSecureString)
-                        : key.Open(parsed, ttl, now, TextCodec.ToText);
-                    return new ItemResult(output, null);
-                }
-                catch (FletTokenException e) when (e.Error == FletTokenError.AuthenticationFailed)
-                {
-                    refused = e; // the next iteration count may fit
-                }
-                finally
-                {
-                    _keys.Release(entry);
+                    KeyCache.Entry entry = KeyFor(parsed, k, iterations);
+                    try
+                    {
+                        FletKey key = await entry.Key.ConfigureAwait(false);
+                        object output = AsSecureString
+                            ? key.Open(parsed, ttl, now, TextCodec.ToSecureString)
+                            : key.Open(parsed, ttl, now, TextCodec.ToText);
+                        Interlocked.Increment(ref _openedBy[k]);
+                        return new ItemResult(output, null);
+                    }
+                    catch (FletTokenException e) when (e.Error == FletTokenError.AuthenticationFailed)
+                    {
+                        refused = e; // the next iteration count, or the next key, may fit
+                    }
+                    finally
+                    {
+                        _keys.Release(entry);
+                    }
                 }
             }
             throw refused!;
@@ -165,7 +194,7 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
         }
         catch (FletTokenException e)
         {
-            return Failure(e, target, _iterationsText);
+            return Failure(e, target, _iterationsText, Passphrases.Length);
         }
     }
 
@@ -185,13 +214,16 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
         }
     }
 
-    private KeyCache.Entry KeyFor(ParsedToken token, int iterations)
+    private KeyCache.Entry KeyFor(ParsedToken token, int keyIndex, int iterations)
     {
-        string id = Convert.ToBase64String(token.Buffer, 0, Fernet.SaltSize) + ":" + iterations;
-        return _keys.Acquire(id, () => Deriver.DeriveAsync(token.CopySalt(), iterations));
+        string id = Convert.ToBase64String(token.Buffer, 0, Fernet.SaltSize) + ":" + keyIndex + ":" + iterations;
+        FletPassphrase passphrase = Passphrases[keyIndex];
+        return _keys.Acquire(id, () => Deriver.DeriveAsync(passphrase, token.CopySalt(), iterations));
     }
 
-    internal override string DescribeTotals() => $"Derived {_keys.Derived} key(s), at most {_keys.MostHeld} held at once.";
+    internal override string DescribeTotals() =>
+        $"Derived {_keys.Derived} key(s), at most {_keys.MostHeld} held at once." +
+        (Passphrases.Length > 1 ? " Tokens opened by key: " + string.Join(", ", Enumerable.Range(0, Passphrases.Length).Select(k => $"{k + 1}: {Volatile.Read(ref _openedBy[k])}")) + "." : string.Empty);
 
     internal override void DisposeKeys() => _keys.Clear();
 }

@@ -9,12 +9,14 @@ Protocol: one JSON object on stdin, one JSON object on stdout (ASCII only).
       -> {"ok": true, "cryptography": "<version>"}
   {"op": "batch", "items": [{"op": "encrypt", "plaintext": ..., "secret": ..., "iterations": n},
                             {"op": "decrypt", "token": ..., "secret": ..., "iterations": n}, ...]}
+                            {"op": "b64decode", "text": ...} (base64.urlsafe_b64decode, as Flet reads a token; value in hex), ...]}
       each item may say "algorithm": "AesGcm" for Flet's AES-GCM pair (Fernet by default)
       -> {"ok": true, "results": [{"ok": true, "value": ...} | {"ok": false, "error": "<type>"}, ...]}
 Secrets and plaintexts travel only through stdin, never on the command line.
 If cryptography cannot be imported, the script exits with status 3 and says why on stderr.
 """
 
+import base64
 import json
 import sys
 
@@ -31,6 +33,8 @@ def _run(item):
         encrypt, decrypt = PAIRS[item.get("algorithm", "Fernet")]
         if item["op"] == "encrypt":
             value = encrypt(item["plaintext"], item["secret"], item["iterations"])
+        elif item["op"] == "b64decode":
+            value = base64.urlsafe_b64decode(item["text"]).hex()
         elif item["op"] == "decrypt":
             value = decrypt(item["token"], item["secret"], item["iterations"])
         else:

@@ -65,6 +65,8 @@ internal static class PythonFlet
         ["op"] = "decrypt", ["token"] = token, ["secret"] = secret, ["iterations"] = iterations, ["algorithm"] = algorithm.ToString(),
     };
 
+    public static JsonObject B64Decode(string text) => new() { ["op"] = "b64decode", ["text"] = text };
+
     /// <summary>Runs the items in one python process and returns one result per item.</summary>
     public static IReadOnlyList<Result> Batch(IEnumerable<JsonObject> items)
     {
