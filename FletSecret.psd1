@@ -14,7 +14,7 @@
     DotNetFrameworkVersion = '4.7.2'
     CompatiblePSEditions = @('Desktop', 'Core')
 
-    CmdletsToExport      = @('Protect-FletString', 'Unprotect-FletString', 'Get-FletTokenInfo')
+    CmdletsToExport      = @('Protect-FletString', 'Unprotect-FletString', 'Get-FletTokenInfo', 'Update-FletString')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
