@@ -40,24 +40,26 @@ Describe 'Get-FletTokenInfo output reads well' {
 }
 
 Describe 'Parameters' {
-    It 'completes -Iterations of <Command> with 600000 and 100000, not file names' -ForEach @(
-        @{ Command = 'Protect-FletString' }, @{ Command = 'Unprotect-FletString' }
+    It 'completes -<Parameter> of <Command> with 600000 and 100000, not file names' -ForEach @(
+        @{ Command = 'Protect-FletString'; Parameter = 'Iterations' }, @{ Command = 'Unprotect-FletString'; Parameter = 'Iterations' }
+        @{ Command = 'Update-FletString'; Parameter = 'Iterations' }, @{ Command = 'Update-FletString'; Parameter = 'NewIterations' }
     ) {
-        $line = "$Command -Iterations "
+        $line = "$Command -$Parameter "
         $completions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
         $completions.CompletionText | Should -Be '600000', '100000'
         $completions[1].ToolTip | Should -Match '0.27.4'
-        $line = "$Command -Iterations 1"
+        $line = "$Command -$Parameter 1"
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be '100000'
     }
 
     It 'accepts -SecureKey, the name ConvertTo-SecureString uses, as an alias of -Key on <Command>' -ForEach @(
-        @{ Command = 'Protect-FletString' }, @{ Command = 'Unprotect-FletString' }
+        @{ Command = 'Protect-FletString' }, @{ Command = 'Unprotect-FletString' }, @{ Command = 'Update-FletString' }
     ) {
         (Get-Command $Command).Parameters['Key'].Aliases | Should -Contain 'SecureKey'
         $key = New-TestKey
         $token = Protect-FletString 'alias' -SecureKey $key -Iterations 1
-        Unprotect-FletString $token -SecureKey $key -Iterations 1 | Should -Be 'alias'
+        if ($Command -eq 'Update-FletString') { $token = Update-FletString $token -SecureKey $key -Iterations 1 -NewKey $key -NewIterations 2 }
+        Unprotect-FletString $token -SecureKey $key -Iterations ($(if ($Command -eq 'Update-FletString') { 2 } else { 1 })) | Should -Be 'alias'
     }
 }
 

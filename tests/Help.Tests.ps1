@@ -9,8 +9,9 @@ BeforeAll {
     $script:Module = Get-Module -Name FletSecret
     $script:HelpFolder = Join-Path $Module.ModuleBase 'en-US'
     $script:MamlPath = Join-Path $HelpFolder 'FletSecret.dll-Help.xml'
-    $script:CommonParameterNames = @([System.Management.Automation.PSCmdlet]::CommonParameters) +
-        @([System.Management.Automation.PSCmdlet]::OptionalCommonParameters)
+    # -WhatIf and -Confirm (the optional common parameters) are documented like a cmdlet's own, as platyPS does:
+    # Get-Command lists them only for a cmdlet that supports ShouldProcess (Update-FletString).
+    $script:CommonParameterNames = @([System.Management.Automation.PSCmdlet]::CommonParameters)
     $script:AllSetsMoniker = '(All)'
     $script:NoSetName = '__AllParameterSets'
 
@@ -288,7 +289,9 @@ Describe 'about_FletSecret' {
         $ids = 'KeyNotFound', 'KeyEnvironmentVariableNotFound', 'KeyEnvironmentVariableEmpty', 'KeyEmpty', 'KeyDisposed', 'KeyFileNotFound',
             'KeyFileUnreadable', 'KeyFileEmpty', 'KeyFileTooLarge', 'KeyFileNotRegular', 'KeyFileNotFileSystemPath',
             'KeyEnvironmentVariableNameInvalid', 'InvalidKeyText', 'InvalidText', 'InputTooLarge',
-            'InvalidToken', 'AuthenticationFailed', 'TokenExpired', 'TokenFromFuture', 'NotUtf8Text', 'NoTimestamp', 'NullInput', 'InvalidInput'
+            'InvalidToken', 'AuthenticationFailed', 'TokenExpired', 'TokenFromFuture', 'NotUtf8Text', 'NoTimestamp', 'NullInput', 'InvalidInput',
+            'NewKeyMissing', 'NewKeyConflict', 'KeyConflict', 'FileNotFound', 'NotFileSystemPath', 'PathIsDirectory', 'FileUnreadable',
+            'FileUnwritable', 'FileChanged'
         foreach ($id in $ids) { $AboutText | Should -Match "\b$id\b" }
     }
 }
