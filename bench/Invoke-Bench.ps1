@@ -219,6 +219,16 @@ Add-PipelineRows 'Protect-FletString, 32 fresh-salt items in one pipeline' $fres
 $distinct = Measure-PerItem { $distinctTokens | Unprotect-FletString -Key $key } -Items 32
 Add-PipelineRows "Unprotect-FletString, 32 distinct-salt tokens ($tokenSource)" $distinct $singleOpen $pythonDecrypt 'Python decrypt'
 
+# Update-FletString: one rotation is one decryption (old key) and one encryption (new key), both in SIMD batches, so
+# 32 rotations should cost about a 32-item Protect plus a 32-item Unprotect.
+$newKey = ConvertTo-SecureString -String 'benchmark new passphrase' -AsPlainText -Force
+foreach ($pair in 'Fernet', 'AesGcm') {
+    $pairTokens = $plain32 | Protect-FletString -Key $key -Algorithm $pair
+    $rotation = Measure-PerItem { $pairTokens | Update-FletString -Key $key -NewKey $newKey } -Items 32
+    $ratio = $rotation.Median / ($fresh.Median + $distinct.Median)
+    Add-Row "Update-FletString, 32 $pair tokens (distinct salts) to a new key" 32 $rotation -Ratio (Format-Ratio $ratio 'Protect + Unprotect, 32 items') -Target '<= 1.1 x Protect + Unprotect' -Met ($ratio -le 1.1)
+}
+
 # The same two pipelines with the SIMD engine switched off (FLETSECRET_SIMD=0): one chain at a time on every core.
 $tokensFile = Join-Path ([System.IO.Path]::GetTempPath()) "fletsecret-bench-$PID.txt"
 Set-Content -LiteralPath $tokensFile -Value $distinctTokens

@@ -114,8 +114,11 @@ Describe 'Update-FletString in the pipeline' {
     It 'tries several old keys in order (-Key new, old)' {
         $underA = Protect-FletString 'under A' -Key $KeyA -Iterations $FastIterations
         $underB = Protect-FletString 'under B' -Key $KeyB -Iterations $FastIterations
-        $out = $underA, $underB | Update-FletString -Key $KeyB, $KeyA -Iterations $FastIterations @New
-        Open-WithB $out | Should -BeExactly 'under A', 'under B'
+        $records = $underA, $underB, $underB | Update-FletString -Key $KeyB, $KeyA -Iterations $FastIterations @New -Verbose 4>&1
+        $out = @($records | Where-Object { $_ -is [string] })
+        Open-WithB $out | Should -BeExactly 'under A', 'under B', 'under B'
+        ($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Select-Object -Last 1).Message |
+            Should -Match 'Tokens opened by old key: 1: 2, 2: 1\.'
     }
 
     It 'writes each output before the next input arrives when the upstream is slow' {

@@ -38,6 +38,7 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
     private FletPassphrase? _newPassphrase;
     private string _newKeySource = string.Empty;
     private string _iterationsText = string.Empty;
+    private int[] _openedBy = Array.Empty<int>(); // tokens opened, by old key position
     private int _newKeys;
     private int _index;
 
@@ -149,6 +150,7 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
             return;
         }
         base.BeginProcessing();
+        _openedBy = new int[Passphrases.Length];
         if (!FileMode && !MyInvocation.ExpectingInput) SetTotal(PipelineInput.Items(InputObject).Length);
     }
 
@@ -295,7 +297,9 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
                 try
                 {
                     FletKey key = await entry.Key.ConfigureAwait(false);
-                    return await open(key).ConfigureAwait(false);
+                    T opened = await open(key).ConfigureAwait(false);
+                    Interlocked.Increment(ref _openedBy[k]);
+                    return opened;
                 }
                 catch (FletTokenException e) when (e.Error == FletTokenError.AuthenticationFailed)
                 {
@@ -527,7 +531,8 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
     }
 
     internal override string DescribeTotals() =>
-        $"Derived {_keys.Derived} old key(s) (at most {_keys.MostHeld} held at once) and {Volatile.Read(ref _newKeys)} new key(s), one per token.";
+        $"Derived {_keys.Derived} old key(s) (at most {_keys.MostHeld} held at once) and {Volatile.Read(ref _newKeys)} new key(s), one per token." +
+        (Passphrases.Length > 1 ? " Tokens opened by old key: " + string.Join(", ", Enumerable.Range(0, Passphrases.Length).Select(k => $"{k + 1}: {Volatile.Read(ref _openedBy[k])}")) + "." : string.Empty);
 
     internal override void DisposeKeys()
     {
