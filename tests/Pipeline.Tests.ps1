@@ -242,7 +242,7 @@ Describe 'SecureString tokens (issue 17 point 9)' {
 
 Describe 'Syntax and binding of InputObject (issue 17 point 14)' {
     It '<Command> shows Object[] for -InputObject, no helper type' -ForEach @(
-        @{ Command = 'Protect-FletString' }, @{ Command = 'Unprotect-FletString' }, @{ Command = 'Get-FletTokenInfo' }
+        @{ Command = 'Protect-FletString' }, @{ Command = 'Unprotect-FletString' }, @{ Command = 'Get-FletTokenInfo' }, @{ Command = 'Update-FletString' }
     ) {
         (Get-Command $Command).Parameters.InputObject.ParameterType | Should -Be ([object[]])
         (Get-Command $Command -Syntax) -join "`n" | Should -Match '\[-InputObject\] <Object\[\]>'
