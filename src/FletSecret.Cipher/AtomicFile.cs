@@ -25,7 +25,8 @@ public static class AtomicFile
     /// <paramref name="expected"/> (else <see cref="FileChangedException"/>, and the file is left to whoever changed
     /// it). A symbolic link is followed: the file it leads to is replaced and the link kept. On Unix the new file gets
     /// the old one's permission bits (and is never more open while it is written); on Windows the replace keeps the
-    /// old file's attributes and access rules. The owner is this user's (only root could keep another's).
+    /// old file's attributes and access rules, but while it is written the temporary file has the folder's inherited
+    /// ones (netstandard2.0 has no API to copy them first). The owner is this user's (only root could keep another's).
     /// </summary>
     public static void Replace(string path, byte[] expected, byte[] content)
     {
