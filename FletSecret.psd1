@@ -14,7 +14,7 @@
     DotNetFrameworkVersion = '4.7.2'
     CompatiblePSEditions = @('Desktop', 'Core')
 
-    CmdletsToExport      = @('Protect-FletString', 'Unprotect-FletString', 'Get-FletTokenInfo')
+    CmdletsToExport      = @('Protect-FletString', 'Unprotect-FletString', 'Get-FletTokenInfo', 'New-FletSecretKey')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
