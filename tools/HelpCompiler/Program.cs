@@ -7,7 +7,7 @@ using System.Text.Json;
 
 namespace FletSecret.HelpCompiler;
 
-/// <summary>A document that breaks the platyPS schema: reported as 'file:line: message', like a compiler.</summary>
+/// <summary>A document that breaks the platyPS schema: reported as 'file:line: message', like a compiler error.</summary>
 internal sealed class DocumentException : Exception
 {
     public DocumentException(string file, int line, string message) : base($"{file}:{line}: {message}") { }
@@ -15,70 +15,39 @@ internal sealed class DocumentException : Exception
 
 internal static class Program
 {
-    private const string Usage =
-        "usage: HelpCompiler <docs folder or .md file> --assembly <cmdlets .dll> (--out <folder> | --json <file>) [--about-width <n>]";
+    private const int AboutWidth = 80; // New-ExternalHelp's default -MaxAboutWidth
 
     public static int Main(string[] args)
     {
-        string? docs = null, assembly = null, output = null, json = null;
-        var aboutWidth = 80;
-        for (var i = 0; i < args.Length; i++)
+        if (args.Length != 5 || args[1] != "--assembly" || args[3] is not ("--out" or "--json"))
         {
-            var value = i + 1 < args.Length ? args[i + 1] : null;
-            switch (args[i])
-            {
-                case "--assembly": assembly = value; i++; break;
-                case "--out": output = value; i++; break;
-                case "--json": json = value; i++; break;
-                case "--about-width" when int.TryParse(value, out aboutWidth) && aboutWidth >= 80: i++; break;
-                default:
-                    if (docs is null && !args[i].StartsWith("--", StringComparison.Ordinal)) { docs = args[i]; break; }
-                    Console.Error.WriteLine($"Unexpected argument '{args[i]}'.\n{Usage}");
-                    return 2;
-            }
-        }
-        if (docs is null || assembly is null || (output is null) == (json is null))
-        {
-            Console.Error.WriteLine(Usage);
+            Console.Error.WriteLine("usage: HelpCompiler <docs folder or .md file> --assembly <cmdlets .dll> (--out <help folder> | --json <model file>)");
             return 2;
         }
-
+        var (docs, assembly, target) = (args[0], args[2], args[4]);
         try
         {
             var cmdlets = CmdletReader.Read(assembly);
-            var files = Directory.Exists(docs)
-                ? Directory.GetFiles(docs, "*.md").OrderBy(f => f, StringComparer.OrdinalIgnoreCase).ToArray()
-                : new[] { docs };
+            var files = Directory.Exists(docs) ? Directory.GetFiles(docs, "*.md").OrderBy(f => f, StringComparer.OrdinalIgnoreCase).ToArray() : new[] { docs };
             var pages = new List<CommandPage>();
             var abouts = new List<(string Name, string Text)>();
             foreach (var file in files.Select(Path.GetFullPath))
             {
                 var name = Path.GetFileNameWithoutExtension(file);
-                if (name.StartsWith("about_", StringComparison.OrdinalIgnoreCase))
-                {
-                    abouts.Add((name, AboutWriter.Render(MarkdownFile.Read(file), aboutWidth)));
-                }
-                else if (name.Contains('-'))
-                {
-                    pages.Add(CommandPage.Read(MarkdownFile.Read(file), cmdlets));
-                }
+                if (name.StartsWith("about_", StringComparison.OrdinalIgnoreCase)) abouts.Add((name, AboutWriter.Render(MarkdownFile.Read(file), AboutWidth)));
+                else if (name.Contains('-')) pages.Add(CommandPage.Read(MarkdownFile.Read(file), cmdlets));
                 // Any other page (the module page, FletSecret.md) is not help: New-ExternalHelp skips it too.
             }
-
-            if (json is not null)
+            // Nothing is written until every page has been read: a refused page leaves no help behind.
+            if (args[3] == "--json")
             {
-                File.WriteAllText(json, JsonSerializer.Serialize(pages), new UTF8Encoding(false));
+                File.WriteAllText(target, JsonSerializer.Serialize(pages), new UTF8Encoding(false));
                 return 0;
             }
-            Directory.CreateDirectory(output!);
-            foreach (var group in pages.GroupBy(p => p.HelpFileName))
-            {
-                MamlWriter.Save(Path.Combine(output!, group.Key), group);
-            }
-            foreach (var (name, text) in abouts)
-            {
-                File.WriteAllText(Path.Combine(output!, name + ".help.txt"), text, new UTF8Encoding(true));
-            }
+            var helpFiles = pages.GroupBy(p => p.HelpFileName).ToList();
+            Directory.CreateDirectory(target);
+            foreach (var group in helpFiles) MamlWriter.Save(Path.Combine(target, group.Key), group);
+            foreach (var (name, text) in abouts) File.WriteAllText(Path.Combine(target, name + ".help.txt"), text, new UTF8Encoding(true));
             return 0;
         }
         catch (DocumentException e)
