@@ -121,7 +121,9 @@ function Get-HelpCompiler {
     $inputs = @(Get-ChildItem -LiteralPath $project -File) + @(Get-Item -LiteralPath (Join-Path $root 'Directory.Build.props'))
     $built = if (Test-Path -LiteralPath $dll) { (Get-Item -LiteralPath $dll).LastWriteTimeUtc } else { [datetime]::MinValue }
     if (@($inputs | Where-Object { $_.LastWriteTimeUtc -gt $built }).Count -gt 0) {
-        Invoke-Native dotnet @('build', (Join-Path $project 'HelpCompiler.csproj'), '--nologo', '-v', 'quiet', '-c', 'Release', '-o', $bin)
+        # Quiet unless it fails: dotnet build prints its elapsed time even at -v quiet.
+        $log = & dotnet build (Join-Path $project 'HelpCompiler.csproj') --nologo -v quiet -c Release -o $bin
+        if ($LASTEXITCODE -ne 0) { $log | Out-Host; throw "Building the help compiler ($project) failed with exit code $LASTEXITCODE." }
         # An unchanged build copies nothing and leaves the old time: the stamp says these sources were built.
         (Get-Item -LiteralPath $dll).LastWriteTimeUtc = [datetime]::UtcNow
     }
