@@ -1,6 +1,6 @@
 @{
     # The module version lives here and only here: build.ps1 reads it and passes it to dotnet as -p:Version.
-    ModuleVersion        = '0.2.0'
+    ModuleVersion        = '0.3.0'
     GUID                 = '7c5011b3-b373-4d77-a34e-31d242c313f0'
 
     # One netstandard2.0 cmdlet assembly for both editions; it loads the cipher build for the runtime from bin/.
@@ -14,7 +14,7 @@
     DotNetFrameworkVersion = '4.7.2'
     CompatiblePSEditions = @('Desktop', 'Core')
 
-    CmdletsToExport      = @('Protect-FletString', 'Unprotect-FletString', 'Get-FletTokenInfo', 'Update-FletString')
+    CmdletsToExport      = @('Protect-FletString', 'Unprotect-FletString', 'Get-FletTokenInfo', 'New-FletSecretKey', 'Update-FletString')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -94,18 +94,40 @@ function Write-Manifest {
     Set-Content -LiteralPath (Join-Path $moduleOut 'FletSecret.psd1') -Value $text -NoNewline -Encoding utf8
 }
 
+# The help: platyPS's New-ExternalHelp where platyPS is installed, else tools/HelpCompiler (Markdig), which checks
+# each page against the cmdlets of the FletSecret.dll just built and fails with 'file:line: message'. The compiler
+# is built either way: the help tests read the docs through it.
 function Build-Help {
     $docs = Join-Path $root 'docs/en-US'
     if (-not (Test-Path -LiteralPath $docs)) { return }
     $helpOut = Join-Path $moduleOut 'en-US'
+    $compiler = Get-HelpCompiler
     $platyPS = Get-Module -ListAvailable -Name platyPS | Sort-Object Version -Descending | Select-Object -First 1
     if ($platyPS) {
         Import-Module $platyPS
         $null = New-ExternalHelp -Path $docs -OutputPath $helpOut -Force
     }
     else {
-        & (Join-Path $root 'tools/ConvertTo-FletSecretHelp.ps1') -MarkdownPath $docs -OutputPath $helpOut
+        Invoke-Native dotnet @($compiler, $docs, '--assembly', (Join-Path $moduleOut 'FletSecret.dll'), '--out', $helpOut)
     }
+}
+
+# out/tools/HelpCompiler/HelpCompiler.dll, built when missing or older than its sources: a dotnet build of an
+# unchanged project still costs seconds, running the dll a fraction of one.
+function Get-HelpCompiler {
+    $project = Join-Path $root 'tools/HelpCompiler'
+    $bin = Join-Path $out 'tools/HelpCompiler'
+    $dll = Join-Path $bin 'HelpCompiler.dll'
+    $inputs = @(Get-ChildItem -LiteralPath $project -File) + @(Get-Item -LiteralPath (Join-Path $root 'Directory.Build.props'))
+    $built = if (Test-Path -LiteralPath $dll) { (Get-Item -LiteralPath $dll).LastWriteTimeUtc } else { [datetime]::MinValue }
+    if (@($inputs | Where-Object { $_.LastWriteTimeUtc -gt $built }).Count -gt 0) {
+        # Quiet unless it fails: dotnet build prints its elapsed time even at -v quiet.
+        $log = & dotnet build (Join-Path $project 'HelpCompiler.csproj') --nologo -v quiet -c Release -o $bin
+        if ($LASTEXITCODE -ne 0) { $log | Out-Host; throw "Building the help compiler ($project) failed with exit code $LASTEXITCODE." }
+        # An unchanged build copies nothing and leaves the old time: the stamp says these sources were built.
+        (Get-Item -LiteralPath $dll).LastWriteTimeUtc = [datetime]::UtcNow
+    }
+    $dll
 }
 
 function Get-NuGetPackagesFolder {

@@ -31,7 +31,7 @@ Describe 'Docs agree with the code and with each other (point 12)' {
         $fresh = Join-Path $TestDrive 'fresh-docs'
         $child = Invoke-ChildPwsh -Script "& '$(Join-Path $RepoRoot 'tools/Update-DocSamples.ps1')' -OutputPath '$fresh'"
         $child.ExitCode | Should -Be 0 -Because $child.Error
-        foreach ($file in 'Protect-FletString.md', 'Get-FletTokenInfo.md') {
+        foreach ($file in 'Protect-FletString.md', 'Get-FletTokenInfo.md', 'New-FletSecretKey.md', 'Unprotect-FletString.md') {
             $documented = @(Get-OutputBlocks (Get-Content -Raw -LiteralPath (Join-Path $Docs $file)))
             $run = @(Get-OutputBlocks (Get-Content -Raw -LiteralPath (Join-Path $fresh $file)))
             $run.Count | Should -Be $documented.Count

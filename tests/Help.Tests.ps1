@@ -1,10 +1,9 @@
 BeforeAll {
     . "$PSScriptRoot/common.ps1"
 
-    $script:Converter = Join-Path $RepoRoot 'tools/ConvertTo-FletSecretHelp.ps1'
     $script:DocsPath = Join-Path $RepoRoot 'docs/en-US'
     $script:Docs = @{}
-    foreach ($page in & $Converter -MarkdownPath $DocsPath -ParseOnly) { $Docs[$page.Name] = $page }
+    foreach ($page in Read-HelpDocs $DocsPath) { $Docs[$page.Name] = $page }
 
     $script:Module = Get-Module -Name FletSecret
     $script:HelpFolder = Join-Path $Module.ModuleBase 'en-US'
@@ -63,8 +62,8 @@ BeforeAll {
 }
 
 BeforeDiscovery {
-    $repository = Split-Path -Parent $PSScriptRoot
-    $pages = & (Join-Path $repository 'tools/ConvertTo-FletSecretHelp.ps1') -MarkdownPath (Join-Path $repository 'docs/en-US') -ParseOnly
+    . "$PSScriptRoot/common.ps1"
+    $pages = Read-HelpDocs
     $CommandCases = @(foreach ($page in $pages) {
             @{
                 Name = $page.Name
@@ -370,25 +369,33 @@ Describe 'The MAML file' {
     }
 }
 
-Describe 'ConvertTo-FletSecretHelp.ps1' {
+Describe 'The help compiler (tools/HelpCompiler)' {
     BeforeAll {
-        # The converter's message for Get-FletTokenInfo.md with one change, in a folder of its own; it must refuse it.
-        function Get-ParseError([string] $Pattern, [string] $Replacement) {
+        # Compiles a copy of docs/en-US in which Get-FletTokenInfo.md has one change. The compiler must refuse it and
+        # write no help; returns its message and where the changed text is ('file:line'), which the message must start with.
+        function Get-CompileError([string] $Pattern, [string] $Replacement, [string] $Marker) {
             $folder = Join-Path $TestDrive ([guid]::NewGuid())
-            $null = New-Item -ItemType Directory -Path $folder
-            $page = Get-Content -Raw -LiteralPath (Join-Path $DocsPath 'Get-FletTokenInfo.md')
+            Copy-Item -LiteralPath $DocsPath -Destination $folder -Recurse
+            $file = Join-Path $folder 'Get-FletTokenInfo.md'
+            $page = [System.IO.File]::ReadAllText($file)
             $changed = $page -replace $Pattern, $Replacement
             $changed | Should -Not -Be $page -Because 'the change must apply to the page'
-            Set-Content -LiteralPath (Join-Path $folder 'Get-FletTokenInfo.md') -Value $changed
-            try { & $Converter -MarkdownPath $folder -ParseOnly }
-            catch { return $_.Exception.Message }
-            throw 'The converter accepted the changed page.'
+            [System.IO.File]::WriteAllText($file, $changed)
+            $out = Join-Path $folder 'out'
+            $result = Invoke-HelpCompiler -DocsPath $folder -Arguments @('--out', $out)
+            $result.ExitCode | Should -Be 1 -Because "the compiler must refuse the changed page ($($result.Error))"
+            Test-Path -LiteralPath $out | Should -BeFalse -Because 'a refused page leaves no help behind'
+            $lines = $changed -split '\r?\n'
+            $line = [array]::FindIndex($lines, [Predicate[string]] { param($l) $l.Contains($Marker) }) + 1
+            $line | Should -BeGreaterThan 0 -Because "the changed page holds '$Marker'"
+            [pscustomobject]@{ Message = $result.Error.Trim(); Location = "${file}:${line}" }
         }
     }
 
     It 'writes valid MAML and the about topic from docs/en-US' {
         $out = Join-Path $TestDrive 'help'
-        & $Converter -MarkdownPath $DocsPath -OutputPath $out
+        $result = Invoke-HelpCompiler -DocsPath $DocsPath -Arguments @('--out', $out)
+        $result.ExitCode | Should -Be 0 -Because $result.Error
         $xml = New-Object System.Xml.XmlDocument
         $xml.Load((Join-Path $out 'FletSecret.dll-Help.xml'))
         $xml.DocumentElement.LocalName | Should -Be 'helpItems'
@@ -397,7 +404,8 @@ Describe 'ConvertTo-FletSecretHelp.ps1' {
 
     It 'wrote the installed help, unless platyPS did' -Skip:([bool](Get-Module -ListAvailable -Name platyPS)) {
         $out = Join-Path $TestDrive 'installed'
-        & $Converter -MarkdownPath $DocsPath -OutputPath $out
+        $result = Invoke-HelpCompiler -DocsPath $DocsPath -Arguments @('--out', $out)
+        $result.ExitCode | Should -Be 0 -Because $result.Error
         foreach ($file in 'FletSecret.dll-Help.xml', 'about_FletSecret.help.txt') {
             $expected = [System.IO.File]::ReadAllText((Join-Path $out $file))
             $installed = [System.IO.File]::ReadAllText((Join-Path $HelpFolder $file))
@@ -406,12 +414,34 @@ Describe 'ConvertTo-FletSecretHelp.ps1' {
     }
 
     It 'refuses markdown that platyPS would render differently' {
-        Get-ParseError -Pattern '(?m)^(The `Get-FletTokenInfo` cmdlet reads)' -Replacement 'The **bold** cmdlet reads' |
-            Should -BeLike '*bold*'
+        $refused = Get-CompileError -Pattern '(?m)^(The `Get-FletTokenInfo` cmdlet reads)' -Replacement 'The **bold** cmdlet reads' -Marker '**bold**'
+        $refused.Message | Should -BeLike '*bold*'
+        $refused.Message.StartsWith("$($refused.Location): ") | Should -BeTrue -Because $refused.Message
     }
 
     It 'refuses an example whose explanation comes before its code' {
-        Get-ParseError -Pattern '(?m)^(### Example 1: Inspect one token)\r?\n' -Replacement "`$1`nAn introduction.`n`n" |
-            Should -BeLike '*before the first code block*'
+        $refused = Get-CompileError -Pattern '(?m)^(### Example 1: Inspect one token)\r?\n' -Replacement "`$1`nAn introduction.`n`n" -Marker 'An introduction.'
+        $refused.Message | Should -BeLike '*before the first code block*'
+        $refused.Message.StartsWith("$($refused.Location): ") | Should -BeTrue -Because $refused.Message
+    }
+
+    It 'refuses a section heading that is not in the schema, naming its file and line' {
+        $refused = Get-CompileError -Pattern '(?m)^## NOTES' -Replacement '## REMARKS' -Marker '## REMARKS'
+        $refused.Message | Should -Be "$($refused.Location): Unknown section 'REMARKS'; a cmdlet page has the sections SYNOPSIS, SYNTAX, DESCRIPTION, EXAMPLES, PARAMETERS, INPUTS, OUTPUTS, NOTES, RELATED LINKS."
+    }
+
+    It 'refuses a parameter that the cmdlet does not have, naming its file and line' {
+        $refused = Get-CompileError -Pattern '(?m)^### -InputObject' -Replacement '### -InputObjects' -Marker '### -InputObjects'
+        $refused.Message | Should -Be "$($refused.Location): Get-FletTokenInfo has no parameter -InputObjects (its parameters: -InputObject)."
+    }
+
+    It 'refuses a page without one of the sections' {
+        $refused = Get-CompileError -Pattern '(?s)## NOTES.*?(?=## RELATED LINKS)' -Replacement '' -Marker '# Get-FletTokenInfo'
+        $refused.Message | Should -Be "$($refused.Location): The page has no section '## NOTES'."
+    }
+
+    It 'refuses a parameter set that the parameter is not in' {
+        $refused = Get-CompileError -Pattern 'Parameter Sets: \(All\)' -Replacement 'Parameter Sets: ByToken' -Marker 'Parameter Sets: ByToken'
+        $refused.Message | Should -Be "$($refused.Location): Parameter -InputObject is not in the parameter set 'ByToken' (its sets: (All))."
     }
 }

@@ -32,7 +32,7 @@ Describe 'The FletSecret module package' {
         $manifest = Test-ModuleManifest -Path (Join-Path $RepoRoot 'out/FletSecret/FletSecret.psd1')
         $manifest.Version | Should -Be ([version]$Version)
         $manifest.CompatiblePSEditions | Should -Be 'Desktop', 'Core'
-        $manifest.ExportedCmdlets.Keys | Sort-Object | Should -Be 'Get-FletTokenInfo', 'Protect-FletString', 'Unprotect-FletString', 'Update-FletString'
+        $manifest.ExportedCmdlets.Keys | Sort-Object | Should -Be 'Get-FletTokenInfo', 'New-FletSecretKey', 'Protect-FletString', 'Unprotect-FletString', 'Update-FletString'
         $manifest.PrivateData.PSData.Tags | Sort-Object | Should -Be ('Encryption', 'Fernet', 'Flet', 'Linux', 'MacOS', 'PSEdition_Core', 'PSEdition_Desktop', 'Security', 'Windows' | Sort-Object)
         $manifest.LicenseUri | Should -Not -BeNullOrEmpty
         $manifest.ProjectUri | Should -Not -BeNullOrEmpty

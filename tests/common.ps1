@@ -70,26 +70,61 @@ function Get-AllStreamText {
 function Invoke-ChildPwsh {
     param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{})
     $pwsh = Get-PwshCommand
-    $info = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
     # A script file, not -Command -: commands read from stdin make pwsh write terminal escape sequences.
     $file = Join-Path ([System.IO.Path]::GetTempPath()) "fletsecret-child-$([guid]::NewGuid()).ps1"
     Set-Content -LiteralPath $file -Value $Script -Encoding utf8
     $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $file)
-    if ($info.PSObject.Properties['ArgumentList']) { foreach ($argument in $arguments) { $info.ArgumentList.Add($argument) } }
+    try { Invoke-Program -FilePath $pwsh[0] -Arguments $arguments -Environment $Environment }
+    finally { Remove-Item -LiteralPath $file -ErrorAction SilentlyContinue }
+}
+
+# Runs a program and returns its exit code, output and error output (stderr read without PowerShell turning its
+# lines into error records, which Windows PowerShell 5.1 would throw on under ErrorActionPreference Stop).
+function Invoke-Program {
+    param([Parameter(Mandatory)] [string] $FilePath, [string[]] $Arguments = @(), [hashtable] $Environment = @{})
+    $info = [System.Diagnostics.ProcessStartInfo]::new($FilePath)
+    if ($info.PSObject.Properties['ArgumentList']) { foreach ($argument in $Arguments) { $info.ArgumentList.Add($argument) } }
     else {
         # Windows PowerShell 5.1 (.NET Framework) has no ArgumentList: one command line, each argument quoted.
-        $info.Arguments = ($arguments | ForEach-Object { '"' + $_ + '"' }) -join ' '
+        $info.Arguments = ($Arguments | ForEach-Object { '"' + $_ + '"' }) -join ' '
     }
     foreach ($name in $Environment.Keys) { $info.Environment[$name] = $Environment[$name] }
     $info.RedirectStandardOutput = $true
     $info.RedirectStandardError = $true
     $info.UseShellExecute = $false
-    try {
-        $process = [System.Diagnostics.Process]::Start($info)
-        $stderr = $process.StandardError.ReadToEndAsync()
-        $stdout = $process.StandardOutput.ReadToEnd()
-        $process.WaitForExit()
-    }
-    finally { Remove-Item -LiteralPath $file -ErrorAction SilentlyContinue }
+    $process = [System.Diagnostics.Process]::Start($info)
+    $stderr = $process.StandardError.ReadToEndAsync()
+    $stdout = $process.StandardOutput.ReadToEnd()
+    $process.WaitForExit()
     [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $stdout; Error = $stderr.Result }
+}
+
+# The help compiler (tools/HelpCompiler), which build.ps1 builds into out/tools: it reads docs/en-US with Markdig and
+# checks each page against the cmdlets of the module's assembly (the one under test).
+$script:HelpCompiler = Join-Path $RepoRoot 'out/tools/HelpCompiler/HelpCompiler.dll'
+
+function Invoke-HelpCompiler {
+    param([Parameter(Mandatory)] [string] $DocsPath, [Parameter(Mandatory)] [string[]] $Arguments)
+    if (-not (Test-Path -LiteralPath $HelpCompiler)) { throw "Build first: ./build.ps1 -Task Build (no $HelpCompiler)." }
+    $assembly = Join-Path (Split-Path $ModuleManifest) 'FletSecret.dll'
+    Invoke-Program -FilePath 'dotnet' -Arguments (@($HelpCompiler, $DocsPath, '--assembly', $assembly) + $Arguments)
+}
+
+# The cmdlet pages of a docs folder as the help compiler reads them (its --json model), with the front matter as a
+# hashtable; a page that breaks the schema throws the compiler's 'file:line: message'.
+function Read-HelpDocs {
+    param([string] $DocsPath = (Join-Path $RepoRoot 'docs/en-US'))
+    $json = Join-Path ([System.IO.Path]::GetTempPath()) "fletsecret-docs-$([guid]::NewGuid()).json"
+    try {
+        $result = Invoke-HelpCompiler -DocsPath $DocsPath -Arguments @('--json', $json)
+        if ($result.ExitCode -ne 0) { throw "The help compiler failed (exit code $($result.ExitCode)): $($result.Error)" }
+        $pages = [System.IO.File]::ReadAllText($json) | ConvertFrom-Json
+    }
+    finally { Remove-Item -LiteralPath $json -ErrorAction SilentlyContinue }
+    foreach ($page in $pages) {
+        $metadata = @{}
+        foreach ($property in $page.Metadata.PSObject.Properties) { $metadata[$property.Name] = $property.Value }
+        $page.Metadata = $metadata
+        $page
+    }
 }

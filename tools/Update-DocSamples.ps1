@@ -36,6 +36,8 @@ $savedCulture = [cultureinfo]::CurrentCulture
 $samples = @(
     @{ File = 'Protect-FletString.md'; Examples = 1, 5, 6, 7, 8, 9 }
     @{ File = 'Get-FletTokenInfo.md'; Examples = 1, 2, 3, 4, 5 }
+    @{ File = 'New-FletSecretKey.md'; Examples = 1, 4 }
+    @{ File = 'Unprotect-FletString.md'; Examples = , 14 }
 )
 # Container paths in the examples, read from the sample key file during the run.
 $keyFilePaths = '/run/secrets/app_key', '/etc/flet/secret_key'
