@@ -48,6 +48,12 @@ internal static class CmdletReader
                 sets.AddRange(named.Except(sets).ToList());
                 parameters[property.Name] = new CmdletParameter(property.Name, named, declared.Contains(AllParameterSets));
             }
+            // PowerShell adds -WhatIf and -Confirm, in every set, to a cmdlet that supports ShouldProcess; platyPS
+            // documents them like the cmdlet's own.
+            if (Named(cmdlet, "SupportsShouldProcess") is true)
+            {
+                foreach (var optional in new[] { "WhatIf", "Confirm" }) parameters[optional] = new CmdletParameter(optional, new List<string>(), true);
+            }
             cmdlets[name] = new CmdletInfo(name, sets, parameters);
         }
         return cmdlets;
