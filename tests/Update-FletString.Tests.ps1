@@ -261,6 +261,28 @@ Describe 'Update-FletString -Path and -LiteralPath' {
         [System.IO.File]::ReadAllBytes($lookalikes) | Should -Be $before
     }
 
+    It 'returns from Stop() (Ctrl+C) promptly during a long derivation, leaving the file as it was' {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                    param($Manifest, $Path, $Key)
+                    Import-Module $Manifest
+                    Update-FletString -LiteralPath $Path -Key $Key -Iterations 20000000 -NewKey $Key
+                }).AddParameters(@{ Manifest = $ModuleManifest; Path = $EnvFile; Key = $KeyA })
+            $async = $ps.BeginInvoke()
+            Start-Sleep -Milliseconds 1500 # imported, and the 20-million-iteration derivations are running (several seconds)
+            $async.IsCompleted | Should -BeFalse
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $watch.Stop()
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 2.5
+        }
+        finally { $ps.Dispose() }
+        [System.IO.File]::ReadAllBytes($EnvFile) | Should -Be $EnvBytes
+        Get-ChildItem -LiteralPath $Folder -Force | ForEach-Object Name | Should -Be 'app.env'
+    }
+
     It 'leaves the old file or the new one, never a half, when the process is killed while it writes' {
         # A large file, so that the write lasts long enough to be caught: tokens at both ends, 48 MiB of lines between.
         $big = Join-Path $Folder 'big.env'
