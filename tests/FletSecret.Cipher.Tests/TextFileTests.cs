@@ -79,6 +79,8 @@ public sealed class TextFileTests
             random64Unpadded,                            // 86 characters: no padded encoding is that long
             new string('A', 200),                        // a placeholder: decodes to zeros, no random salt or nonce
             new string('x', 88),                         // another placeholder, of a GCM token's length
+            Base64Url(Encoding.ASCII.GetBytes(Fernet1)), // encoded again, as a Kubernetes Secret's data holds it
+            Base64Url(Encoding.ASCII.GetBytes(Gcm)),
         };
         foreach (string text in notTokens)
         {
