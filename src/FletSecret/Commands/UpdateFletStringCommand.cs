@@ -158,10 +158,10 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
     {
         string[] bound = parameters.Where(p => p.Bound).Select(p => "-" + p.Name).ToArray();
         if (bound.Length <= 1) return;
-        var e = new PSArgumentException($"{string.Join(" and ", bound)} were both given; {what} comes from one place.");
+        var e = new PSArgumentException($"{string.Join(" and ", bound)} were given together; {what} comes from one place.");
         ThrowTerminatingError(new ErrorRecord(e, errorId, ErrorCategory.InvalidArgument, null)
         {
-            ErrorDetails = new ErrorDetails($"{string.Join(" and ", bound)} were both given; {what} comes from one place: {choices}.")
+            ErrorDetails = new ErrorDetails($"{string.Join(" and ", bound)} were given together; {what} comes from one place: {choices}.")
             {
                 RecommendedAction = $"Give {what} with one of {choices} (a parameter may take several keys where it is a list).",
             },
