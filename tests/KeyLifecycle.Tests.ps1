@@ -154,6 +154,36 @@ Describe 'Reading every token that Flet reads (the base64 of Python)' {
         $variants | Unprotect-FletString -Key (New-TestKey $secret) -Iterations $FastIterations | Should -BeExactly 'after the padding', 'quoted'
     }
 
+    It 'opens a Fernet token whose inner layer holds characters Flet skips (<Inserted>), with or without -Algorithm, as Flet does' -ForEach @(
+        @{ Inserted = "'.' near the start"; Position = 3; Byte = 0x2E }
+        @{ Inserted = 'a byte outside ASCII'; Position = 1; Byte = 0xC3 }
+    ) {
+        $key = New-TestKey 'inner layer parity'
+        $token = Protect-FletString 'skipped inside' -Key $key -Iterations $FastIterations
+        # Flet's decrypt reads the Fernet token after the salt with urlsafe_b64decode, which skips such a byte.
+        $b64 = $token.Replace('-', '+').Replace('_', '/')
+        $bytes = [System.Collections.Generic.List[byte]]::new([Convert]::FromBase64String($b64))
+        $bytes.Insert(16 + $Position, [byte]$Byte)
+        $mutated = [Convert]::ToBase64String($bytes.ToArray()).Replace('+', '-').Replace('/', '_')
+        if (-not $PythonSkip) {
+            (Invoke-FletPython @{ op = 'decrypt'; secret = 'inner layer parity'; tokens = @($mutated); iterations = $FastIterations }).plaintexts |
+                Should -BeExactly 'skipped inside' -Because 'Flet opens it'
+        }
+        Unprotect-FletString $mutated -Key $key -Iterations $FastIterations -Algorithm Fernet | Should -BeExactly 'skipped inside'
+        Unprotect-FletString $mutated -Key $key -Iterations $FastIterations | Should -BeExactly 'skipped inside'
+        Unprotect-FletString $mutated -Key $key -Iterations $FastIterations -AsSecureString | ConvertFrom-SecureString -AsPlainText |
+            Should -BeExactly 'skipped inside'
+    }
+
+    It 'still opens AES-GCM tokens by their shape, and refuses one that is modified' {
+        $key = New-TestKey 'gcm shape'
+        $tokens = 1..8 | ForEach-Object { "gcm $_" } | Protect-FletString -Key $key -Iterations $FastIterations -Algorithm AesGcm
+        $tokens | Unprotect-FletString -Key $key -Iterations $FastIterations | Should -BeExactly (1..8 | ForEach-Object { "gcm $_" })
+        $bad = $tokens[0].Substring(0, 70) + $(if ($tokens[0][70] -eq 'A') { 'B' } else { 'A' }) + $tokens[0].Substring(71)
+        Unprotect-FletString $bad -Key $key -Iterations $FastIterations -ErrorVariable errors -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errors[0].FullyQualifiedErrorId | Should -Match '^FletSecret\.AuthenticationFailed,'
+    }
+
     It 'still refuses what Flet refuses: a token cut short' {
         $token = Protect-FletString 'cut' -Key $OldKey -Iterations $FastIterations
         $token.Substring(0, $token.Length - 7) | Unprotect-FletString -Key $OldKey -Iterations $FastIterations -ErrorVariable errors -ErrorAction SilentlyContinue |
