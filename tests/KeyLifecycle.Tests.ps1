@@ -82,6 +82,19 @@ Describe 'Unprotect-FletString with several keys' {
         "$($warnings[0])" | Should -Be '-Key key 3 of 3 is the same key as key 1; it is tried once.'
     }
 
+    It 'names every key by the position it was given at, in warnings and -Verbose, when some are given twice' {
+        $token = Protect-FletString 'fifth' -Key $NewKey -Iterations $FastIterations
+        $records = Unprotect-FletString $token -Key $OldKey, (New-TestKey $OldText), $OtherKey, $OtherKey, $NewKey -Iterations $FastIterations -Verbose 3>&1 4>&1
+        $records | Where-Object { $_ -is [string] } | Should -BeExactly 'fifth'
+        ($records | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message | Should -BeExactly @(
+            '-Key key 2 of 5 is the same key as key 1; it is tried once.'
+            '-Key key 4 of 5 is the same key as key 3; it is tried once.'
+        )
+        $verbose = ($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n"
+        $verbose | Should -Match 'Keys, tried in this order: key 1: the -Key SecureString; key 3: the -Key SecureString; key 5: the -Key SecureString\.'
+        $verbose | Should -Match 'Tokens opened by key: 1: 0, 3: 0, 5: 1\.'
+    }
+
     It 'stops before any token with an error that names which of several keys is missing' {
         $env:FLETSECRET_TEST_NEW = $NewText
         try {

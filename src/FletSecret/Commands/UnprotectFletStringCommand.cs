@@ -249,7 +249,7 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
 
     internal override string DescribeTotals() =>
         $"Derived {_keys.Derived} key(s), at most {_keys.MostHeld} held at once." +
-        (Passphrases.Length > 1 ? " Tokens opened by key: " + string.Join(", ", Enumerable.Range(0, Passphrases.Length).Select(k => $"{k + 1}: {Volatile.Read(ref _openedBy[k])}")) + "." : string.Empty);
+        (Passphrases.Length > 1 ? " Tokens opened by key: " + string.Join(", ", Enumerable.Range(0, Passphrases.Length).Select(k => $"{KeyPositions[k]}: {Volatile.Read(ref _openedBy[k])}")) + "." : string.Empty);
 
     internal override void DisposeKeys() => _keys.Clear();
 }
