@@ -188,6 +188,18 @@ Describe 'Reading every token that Flet reads (the base64 of Python)' {
             Should -BeExactly 'skipped inside'
     }
 
+    It 'gives a token whose shape says AES-GCM, and that no key opens as Fernet, the AES-GCM error under -MaxAge' {
+        # Its bytes after the salt also read as a Fernet token (one with a skipped byte), but made under another key.
+        $token = Protect-FletString 'other key' -Key $OtherKey -Iterations $FastIterations
+        $bytes = [System.Collections.Generic.List[byte]]::new([Convert]::FromBase64String($token.Replace('-', '+').Replace('_', '/')))
+        $bytes.Insert(18, [byte]0xFF)
+        $mutated = [Convert]::ToBase64String($bytes.ToArray()).Replace('+', '-').Replace('/', '_')
+        Unprotect-FletString $mutated -Key $NewKey -Iterations $FastIterations -MaxAge (New-TimeSpan -Days 1) -ErrorVariable errors -ErrorAction SilentlyContinue |
+            Should -BeNullOrEmpty
+        $errors[0].FullyQualifiedErrorId | Should -Match '^FletSecret\.NoTimestamp,'
+        Unprotect-FletString $mutated -Key $NewKey, $OtherKey -Iterations $FastIterations -MaxAge (New-TimeSpan -Days 1) | Should -BeExactly 'other key'
+    }
+
     It 'still opens AES-GCM tokens by their shape, and refuses one that is modified' {
         $key = New-TestKey 'gcm shape'
         $tokens = 1..8 | ForEach-Object { "gcm $_" } | Protect-FletString -Key $key -Iterations $FastIterations -Algorithm AesGcm

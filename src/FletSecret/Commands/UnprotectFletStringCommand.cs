@@ -191,7 +191,8 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
                     }
                 }
             }
-            throw refused!;
+            // With -MaxAge, a token whose shape says AES-GCM that no key opens as Fernet gets the AES-GCM error.
+            throw first is null ? FletAesGcm.NoTimestamp() : refused!;
         }
         catch (FletTokenException e) when (otherPair is Cipher.FletAlgorithm pair)
         {
