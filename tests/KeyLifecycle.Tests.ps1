@@ -82,6 +82,19 @@ Describe 'Unprotect-FletString with several keys' {
         "$($warnings[0])" | Should -Be '-Key key 3 of 3 is the same key as key 1; it is tried once.'
     }
 
+    It 'names every key by the position it was given at, in warnings and -Verbose, when some are given twice' {
+        $token = Protect-FletString 'fifth' -Key $NewKey -Iterations $FastIterations
+        $records = Unprotect-FletString $token -Key $OldKey, (New-TestKey $OldText), $OtherKey, $OtherKey, $NewKey -Iterations $FastIterations -Verbose 3>&1 4>&1
+        $records | Where-Object { $_ -is [string] } | Should -BeExactly 'fifth'
+        ($records | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message | Should -BeExactly @(
+            '-Key key 2 of 5 is the same key as key 1; it is tried once.'
+            '-Key key 4 of 5 is the same key as key 3; it is tried once.'
+        )
+        $verbose = ($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n"
+        $verbose | Should -Match 'Keys, tried in this order: key 1: the -Key SecureString; key 3: the -Key SecureString; key 5: the -Key SecureString\.'
+        $verbose | Should -Match 'Tokens opened by key: 1: 0, 3: 0, 5: 1\.'
+    }
+
     It 'stops before any token with an error that names which of several keys is missing' {
         $env:FLETSECRET_TEST_NEW = $NewText
         try {
@@ -152,6 +165,48 @@ Describe 'Reading every token that Flet reads (the base64 of Python)' {
         (Invoke-FletPython @{ op = 'decrypt'; secret = $secret; tokens = $variants; iterations = $FastIterations }).plaintexts |
             Should -BeExactly 'after the padding', 'quoted'
         $variants | Unprotect-FletString -Key (New-TestKey $secret) -Iterations $FastIterations | Should -BeExactly 'after the padding', 'quoted'
+    }
+
+    It 'opens a Fernet token whose inner layer holds characters Flet skips (<Inserted>), with or without -Algorithm, as Flet does' -ForEach @(
+        @{ Inserted = "'.' near the start"; Position = 3; Byte = 0x2E }
+        @{ Inserted = 'a byte outside ASCII'; Position = 1; Byte = 0xC3 }
+    ) {
+        $key = New-TestKey 'inner layer parity'
+        $token = Protect-FletString 'skipped inside' -Key $key -Iterations $FastIterations
+        # Flet's decrypt reads the Fernet token after the salt with urlsafe_b64decode, which skips such a byte.
+        $b64 = $token.Replace('-', '+').Replace('_', '/')
+        $bytes = [System.Collections.Generic.List[byte]]::new([Convert]::FromBase64String($b64))
+        $bytes.Insert(16 + $Position, [byte]$Byte)
+        $mutated = [Convert]::ToBase64String($bytes.ToArray()).Replace('+', '-').Replace('/', '_')
+        if (-not $PythonSkip) {
+            (Invoke-FletPython @{ op = 'decrypt'; secret = 'inner layer parity'; tokens = @($mutated); iterations = $FastIterations }).plaintexts |
+                Should -BeExactly 'skipped inside' -Because 'Flet opens it'
+        }
+        Unprotect-FletString $mutated -Key $key -Iterations $FastIterations -Algorithm Fernet | Should -BeExactly 'skipped inside'
+        Unprotect-FletString $mutated -Key $key -Iterations $FastIterations | Should -BeExactly 'skipped inside'
+        Unprotect-FletString $mutated -Key $key -Iterations $FastIterations -AsSecureString | ConvertFrom-SecureString -AsPlainText |
+            Should -BeExactly 'skipped inside'
+    }
+
+    It 'gives a token whose shape says AES-GCM, and that no key opens as Fernet, the AES-GCM error under -MaxAge' {
+        # Its bytes after the salt also read as a Fernet token (one with a skipped byte), but made under another key.
+        $token = Protect-FletString 'other key' -Key $OtherKey -Iterations $FastIterations
+        $bytes = [System.Collections.Generic.List[byte]]::new([Convert]::FromBase64String($token.Replace('-', '+').Replace('_', '/')))
+        $bytes.Insert(18, [byte]0xFF)
+        $mutated = [Convert]::ToBase64String($bytes.ToArray()).Replace('+', '-').Replace('/', '_')
+        Unprotect-FletString $mutated -Key $NewKey -Iterations $FastIterations -MaxAge (New-TimeSpan -Days 1) -ErrorVariable errors -ErrorAction SilentlyContinue |
+            Should -BeNullOrEmpty
+        $errors[0].FullyQualifiedErrorId | Should -Match '^FletSecret\.NoTimestamp,'
+        Unprotect-FletString $mutated -Key $NewKey, $OtherKey -Iterations $FastIterations -MaxAge (New-TimeSpan -Days 1) | Should -BeExactly 'other key'
+    }
+
+    It 'still opens AES-GCM tokens by their shape, and refuses one that is modified' {
+        $key = New-TestKey 'gcm shape'
+        $tokens = 1..8 | ForEach-Object { "gcm $_" } | Protect-FletString -Key $key -Iterations $FastIterations -Algorithm AesGcm
+        $tokens | Unprotect-FletString -Key $key -Iterations $FastIterations | Should -BeExactly (1..8 | ForEach-Object { "gcm $_" })
+        $bad = $tokens[0].Substring(0, 70) + $(if ($tokens[0][70] -eq 'A') { 'B' } else { 'A' }) + $tokens[0].Substring(71)
+        Unprotect-FletString $bad -Key $key -Iterations $FastIterations -ErrorVariable errors -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errors[0].FullyQualifiedErrorId | Should -Match '^FletSecret\.AuthenticationFailed,'
     }
 
     It 'still refuses what Flet refuses: a token cut short' {

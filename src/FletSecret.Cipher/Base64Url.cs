@@ -81,6 +81,24 @@ internal static class Base64Url
         return true;
     }
 
+    /// <summary>
+    /// The first byte that bytes held in buffer[offset..offset+count) decode to (the inner layer, characters skipped as
+    /// <see cref="DecodeInPlace"/> skips them), or -1 when they hold fewer than two base64 characters.
+    /// </summary>
+    public static int FirstDecodedByte(byte[] buffer, int offset, int count)
+    {
+        int first = -1;
+        for (int i = offset; i < offset + count; i++)
+        {
+            byte c = buffer[i];
+            int value = c < 128 ? DecodeMap[c] : Skipped;
+            if (value < 0) continue; // '=' before two characters is skipped too, as Python does
+            if (first < 0) first = value;
+            else return (first << 2 | value >> 4) & 0xFF;
+        }
+        return -1;
+    }
+
     /// <summary>Checks a whole string and returns how many bytes it decodes to.</summary>
     public static int DecodedLength(string text, string layer) => Scan(new StringSource(text), 0, text.Length, layer, inBytes: false, out _);
 

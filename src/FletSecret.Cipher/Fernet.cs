@@ -259,6 +259,16 @@ internal static class Fernet
 
     private const int DetectBytes = 64;
 
+    /// <summary>
+    /// Whether a token that <see cref="Detect"/> took for AES-GCM may yet be a Fernet-pair token that Flet's decrypt
+    /// opens: its text after the salt holds bytes that Python's base64 reader skips (so it is not all text), and what it
+    /// decodes to starts with the Fernet version byte. About 1 AES-GCM token in 256 passes this; reading it as Fernet
+    /// too costs no derivation (both pairs use the same key), and the Fernet HMAC decides.
+    /// </summary>
+    internal static bool MayBeFernet(ParsedToken aesGcm) =>
+        aesGcm.Algorithm == FletAlgorithm.AesGcm &&
+        Base64Url.FirstDecodedByte(aesGcm.Buffer, aesGcm.PayloadOffset, aesGcm.PayloadLength) == Version;
+
     /// <summary>Decodes a bare Fernet token (no salt layer), as the Fernet specification's vectors are.</summary>
     public static ParsedToken ParseFernet(string token)
     {

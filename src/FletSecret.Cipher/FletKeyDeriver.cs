@@ -260,7 +260,7 @@ public sealed class FletKeyDeriver : IDisposable
                 var salts = new byte[batch.Count][];
                 for (int i = 0; i < batch.Count; i++)
                 {
-                    passwords[i] = batch[i].Passphrase.Bytes;
+                    passwords[i] = batch[i].Passphrase.BytesOrEmpty;
                     salts[i] = batch[i].Salt;
                 }
                 Pbkdf2Simd.DeriveKeys(passwords, salts, batch[0].Iterations, keys);
@@ -271,7 +271,7 @@ public sealed class FletKeyDeriver : IDisposable
             {
                 for (int i = 0; i < batch.Count; i++)
                 {
-                    Pbkdf2.DeriveKey(batch[i].Passphrase.Bytes, batch[i].Salt, batch[i].Iterations, keys[i]);
+                    Pbkdf2.DeriveKey(batch[i].Passphrase.BytesOrEmpty, batch[i].Salt, batch[i].Iterations, keys[i]);
                     Interlocked.Increment(ref _platformDerivations);
                 }
             }
@@ -288,7 +288,8 @@ public sealed class FletKeyDeriver : IDisposable
                 }
                 for (int i = 0; i < batch.Count; i++)
                 {
-                    // The passphrase (not owned) disposed under the derivation: this key came from half-zeroed bytes.
+                    // The passphrase (not owned) disposed before or under the derivation: this key came from no bytes or
+                    // half-zeroed ones. Only this job fails: the other lanes of a batch may hold other passphrases.
                     if (batch[i].Passphrase.DisposedSinceRead())
                     {
                         SecureMemory.Zero(keys[i]);

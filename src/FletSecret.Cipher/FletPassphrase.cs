@@ -44,6 +44,12 @@ public sealed class FletPassphrase : IDisposable
 
     internal byte[] Bytes => _utf8 ?? throw new ObjectDisposedException(nameof(FletPassphrase));
 
+    /// <summary>
+    /// The bytes, or none once disposed: for a derivation among others (a batch) that must not fail them all; the
+    /// caller drops its key when <see cref="DisposedSinceRead"/> says so.
+    /// </summary>
+    internal byte[] BytesOrEmpty => Volatile.Read(ref _utf8) ?? Array.Empty<byte>();
+
     /// <summary>Whether both hold the same passphrase (compared in time that does not depend on where they differ).</summary>
     internal bool HasSameBytes(FletPassphrase other)
     {

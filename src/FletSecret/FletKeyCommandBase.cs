@@ -65,6 +65,9 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
     /// <summary>The passphrases in the order given (a repeated one only once), from whichever source was chosen; zeroed on Dispose.</summary>
     internal FletPassphrase[] Passphrases { get; private set; } = Array.Empty<FletPassphrase>();
 
+    /// <summary>Where each of <see cref="Passphrases"/> was given, 1-based (a key given twice leaves a gap), for messages.</summary>
+    internal int[] KeyPositions { get; private set; } = Array.Empty<int>();
+
     /// <summary>Derives the keys this call needs, batching those that wait together.</summary>
     internal FletKeyDeriver Deriver { get; private set; } = null!;
 
@@ -133,6 +136,7 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
         }
         var keys = new System.Collections.Generic.List<FletPassphrase>(count);
         var sources = new System.Collections.Generic.List<string>(count);
+        var positions = new System.Collections.Generic.List<int>(count);
         try
         {
             for (int i = 0; i < count; i++)
@@ -142,11 +146,12 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
                 if (same >= 0)
                 {
                     key.Dispose();
-                    WriteWarning($"{kind} key {i + 1} of {count} is the same key as key {same + 1}; it is tried once.");
+                    WriteWarning($"{kind} key {i + 1} of {count} is the same key as key {positions[same]}; it is tried once.");
                     continue;
                 }
                 keys.Add(key);
-                sources.Add(count > 1 ? $"key {keys.Count}: {from}" : from);
+                positions.Add(i + 1);
+                sources.Add(count > 1 ? $"key {i + 1}: {from}" : from);
             }
         }
         catch
@@ -155,6 +160,7 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
             throw;
         }
         Passphrases = keys.ToArray();
+        KeyPositions = positions.ToArray();
         return string.Join("; ", sources);
     }
 

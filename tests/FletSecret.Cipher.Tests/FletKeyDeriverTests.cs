@@ -120,6 +120,34 @@ public class FletKeyDeriverTests
     }
 
     [Fact]
+    public async Task One_batch_of_several_passphrases_gives_each_job_its_own_key_and_a_disposed_one_fails_only_its_own_jobs()
+    {
+        using var first = new FletPassphrase("rotation: the old key");
+        using var second = new FletPassphrase("rotation: the new key, longer than one SHA-256 block of sixty-four bytes, so hashed");
+        var gone = new FletPassphrase("disposed by its owner before the batch ran");
+        gone.Dispose();
+        using var deriver = new FletKeyDeriver(workers: 1);
+        // The one worker takes a long derivation; the jobs queued meanwhile wait together, as one batch where SIMD runs.
+        Task<FletKey> busy = deriver.DeriveAsync(first, Salt(300), 300_000);
+        Assert.True(SpinWait.SpinUntil(() => deriver.WaitingJobs == 0, TimeSpan.FromSeconds(30)), "the worker never took its job");
+        FletPassphrase[] owners = Enumerable.Range(0, 16).Select(i => i % 4 == 3 ? gone : i % 2 == 0 ? first : second).ToArray();
+        Task<FletKey>[] jobs = owners.Select((owner, i) => deriver.DeriveAsync(owner, Salt(310 + i), 2000)).ToArray();
+
+        (await busy).Dispose();
+        for (int i = 0; i < jobs.Length; i++)
+        {
+            if (owners[i] == gone)
+            {
+                await Assert.ThrowsAsync<ObjectDisposedException>(() => jobs[i]);
+                continue;
+            }
+            using FletKey key = await jobs[i];
+            Assert.Equal(Expected(owners[i], Salt(310 + i), 2000), Codec.ToHex(key.KeyBytes));
+        }
+        if (FletKeyDeriver.SimdLanes >= 16) Assert.Equal(1, deriver.SimdBatches);
+    }
+
+    [Fact]
     public async Task Dispose_cancels_what_has_not_started_and_does_not_hang()
     {
         using var passphrase = new FletPassphrase("stop early");

@@ -148,12 +148,16 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
             }
             // Both pairs derive the same key from the same salt: the pair is told by the token, not by a second derivation.
             using ParsedToken parsed = parsedAsForced;
+            // Told AES-GCM by its shape, yet perhaps a Fernet token with bytes that Flet's base64 reader skips: read
+            // now (a SecureString's characters are gone after the first await) and tried with the same key if GCM fails.
+            using ParsedToken? asFernet = forced is null && Fernet.MayBeFernet(parsed) ? TryParse(parse, Cipher.FletAlgorithm.Fernet) : null;
             // Read as AES-GCM, the buffer still holds the token's bytes after the salt, which tell a Fernet token (a
             // Fernet parse decodes them in place, and fails on an AES-GCM token above).
             if (forced == Cipher.FletAlgorithm.AesGcm && Fernet.Detect(parsed.Buffer, parsed.PayloadOffset + parsed.PayloadLength) == Cipher.FletAlgorithm.Fernet)
                 otherPair = Cipher.FletAlgorithm.Fernet;
             // A GCM token has no time to check: refused before any derivation, never passed silently.
-            if (ttl is not null && parsed.Algorithm == Cipher.FletAlgorithm.AesGcm) throw FletAesGcm.NoTimestamp();
+            if (ttl is not null && parsed.Algorithm == Cipher.FletAlgorithm.AesGcm && asFernet is null) throw FletAesGcm.NoTimestamp();
+            ParsedToken? first = ttl is not null && asFernet is not null ? null : parsed; // with -MaxAge, only the Fernet reading
             DateTimeOffset now = DateTimeOffset.UtcNow;
             FletTokenException? refused = null;
             // The first key that authenticates, in the order given; for each key, the first iteration count that fits.
@@ -165,9 +169,15 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
                     try
                     {
                         FletKey key = await entry.Key.ConfigureAwait(false);
-                        object output = AsSecureString
-                            ? key.Open(parsed, ttl, now, TextCodec.ToSecureString)
-                            : key.Open(parsed, ttl, now, TextCodec.ToText);
+                        object output;
+                        try
+                        {
+                            output = Open(key, first ?? asFernet!, ttl, now);
+                        }
+                        catch (FletTokenException e) when (e.Error == FletTokenError.AuthenticationFailed && first is not null && asFernet is not null)
+                        {
+                            output = Open(key, asFernet, ttl, now);
+                        }
                         Interlocked.Increment(ref _openedBy[k]);
                         return new ItemResult(output, null);
                     }
@@ -181,7 +191,8 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
                     }
                 }
             }
-            throw refused!;
+            // With -MaxAge, a token whose shape says AES-GCM that no key opens as Fernet gets the AES-GCM error.
+            throw first is null ? FletAesGcm.NoTimestamp() : refused!;
         }
         catch (FletTokenException e) when (otherPair is Cipher.FletAlgorithm pair)
         {
@@ -195,6 +206,22 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
         catch (FletTokenException e)
         {
             return Failure(e, target, _iterationsText, Passphrases.Length);
+        }
+    }
+
+    private object Open(FletKey key, ParsedToken token, TimeSpan? ttl, DateTimeOffset now) =>
+        AsSecureString ? key.Open(token, ttl, now, TextCodec.ToSecureString) : key.Open(token, ttl, now, TextCodec.ToText);
+
+    /// <summary>The token read as <paramref name="pair"/>'s, or null when it is no token of that pair.</summary>
+    private static ParsedToken? TryParse(Func<Cipher.FletAlgorithm?, ParsedToken> parse, Cipher.FletAlgorithm pair)
+    {
+        try
+        {
+            return parse(pair);
+        }
+        catch (FletTokenException)
+        {
+            return null;
         }
     }
 
@@ -223,7 +250,7 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
 
     internal override string DescribeTotals() =>
         $"Derived {_keys.Derived} key(s), at most {_keys.MostHeld} held at once." +
-        (Passphrases.Length > 1 ? " Tokens opened by key: " + string.Join(", ", Enumerable.Range(0, Passphrases.Length).Select(k => $"{k + 1}: {Volatile.Read(ref _openedBy[k])}")) + "." : string.Empty);
+        (Passphrases.Length > 1 ? " Tokens opened by key: " + string.Join(", ", Enumerable.Range(0, Passphrases.Length).Select(k => $"{KeyPositions[k]}: {Volatile.Read(ref _openedBy[k])}")) + "." : string.Empty);
 
     internal override void DisposeKeys() => _keys.Clear();
 }
