@@ -3,14 +3,17 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Security.Cryptography;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace FletSecret.Cipher;
 
 /// <summary>
 /// 1. One derivation each way, interleaved in one process: the platform PBKDF2, the single-chain engine, one SIMD
-///    batch. 2. For 1..N derivations submitted at once: FletKeyDeriver as it decides, every derivation one chain at
-///    a time on every core, and every derivation in SIMD batches on every core (minimum of the rounds, in ms).
+///    batch of the current kernel and one of the previous kernel (before issue 22), and their ratio. 2. The costs
+///    FletKeyDeriver measured in this process. 3. For 1..N derivations submitted at once: FletKeyDeriver as it
+///    plans, every derivation one chain at a time on every core, and every derivation in SIMD batches on every core
+///    (minimum of the rounds, in ms), beside the planner's choice for N waiting on idle threads.
 /// </summary>
 internal static class Program
 {
@@ -31,6 +34,7 @@ internal static class Program
             ("platform PBKDF2", () => Rfc2898DeriveBytes.Pbkdf2(password, salt, key, iterations, HashAlgorithmName.SHA256)),
             ("single-chain engine", () => NativePbkdf2Sha256.Current.Engine!.TryDeriveKey(password, salt, iterations, key)),
             ($"SIMD batch of {lanes}", () => Pbkdf2Simd.DeriveKeys(passwords, salts, iterations, keys)),
+            ($"SIMD batch of {lanes}, previous kernel", () => PreviousPbkdf2Simd.DeriveKeys(passwords, salts, iterations, keys)),
         };
         var samples = one.ToDictionary(c => c.Name, _ => new List<double>());
         foreach (var c in one) c.Run();
@@ -51,6 +55,22 @@ internal static class Program
         {
             list.Sort();
             Console.WriteLine($"| {name} | {list[0]:0.0} | {list[list.Count / 2]:0.0} | {list[0] / engineMin:0.00} |");
+        }
+        double current = samples[$"SIMD batch of {lanes}"][0], previous = samples[$"SIMD batch of {lanes}, previous kernel"][0];
+        Console.WriteLine($"Kernel: the current batch costs {current / previous:0.00} x the previous one (min), " +
+            $"{previous / current:0.00} x as fast; a lane {current / lanes / engineMin:0.00} of a single chain (previous {previous / lanes / engineMin:0.00}).");
+
+        // What FletKeyDeriver plans from: measured in the background from the first look.
+        _ = FletKeyDeriver.Costs;
+        SpinWait.SpinUntil(() => FletKeyDeriver.Costs.Measured, TimeSpan.FromSeconds(30));
+        DerivationCosts costs = FletKeyDeriver.Costs;
+        Console.WriteLine($"FletKeyDeriver: {FletKeyDeriver.DescribeEngines(workers)}");
+        string Choice(int n)
+        {
+            DerivationPlan plan = DerivationPlanner.Plan(costs, workers, n);
+            int chains = Math.Max(0, n - plan.Batches * lanes);
+            string first = plan.Simd ? $"batch of {plan.Take}" : "chain";
+            return $"{first} ({plan.Batches} batches + {chains} chains)";
         }
 
         using var passphrase = new FletPassphrase("benchmark passphrase");
@@ -89,8 +109,8 @@ internal static class Program
         OneAtATime(workers);
         AllSimd(lanes);
         Console.WriteLine();
-        Console.WriteLine($"| Derivations at once | FletKeyDeriver ms | one chain at a time ms | all in SIMD batches ms | FletKeyDeriver x the faster |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| Derivations at once | planner's first piece (whole plan) | FletKeyDeriver ms | one chain at a time ms | all in SIMD batches ms | FletKeyDeriver x the faster |");
+        Console.WriteLine("|---:|---|---:|---:|---:|---:|");
         for (int n = 1; n <= largest; n++)
         {
             double deriver = double.MaxValue, single = double.MaxValue, simd = double.MaxValue;
@@ -100,7 +120,7 @@ internal static class Program
                 single = Math.Min(single, OneAtATime(n));
                 simd = Math.Min(simd, AllSimd(n));
             }
-            Console.WriteLine($"| {n} | {deriver:0} | {single:0} | {simd:0} | {deriver / Math.Min(single, simd):0.00} |");
+            Console.WriteLine($"| {n} | {Choice(n)} | {deriver:0} | {single:0} | {simd:0} | {deriver / Math.Min(single, simd):0.00} |");
         }
     }
 }
