@@ -255,11 +255,13 @@ public sealed class FletKeyDeriver : IDisposable
         lock (_gate)
         {
             _idle++;
+            bool waited = _pending.Count == 0;
             while (_pending.Count == 0 && !_stopping) Monitor.Wait(_gate);
             _idle--;
-            // Few waiting: give a burst of pipeline input a moment to arrive, so it fills one batch.
+            // Woken by the start of a burst of pipeline input: give the rest a moment to arrive, so it fills one batch.
+            // (Derivations that queued while this thread ran a piece are all here already.)
             DateTime until = DateTime.UtcNow + Linger;
-            while (lanes > 0 && _pending.Count < lanes && !_stopping)
+            while (waited && lanes > 0 && _pending.Count < lanes && !_stopping)
             {
                 TimeSpan left = until - DateTime.UtcNow;
                 if (left <= TimeSpan.Zero || !Monitor.Wait(_gate, left)) break;
