@@ -242,12 +242,13 @@ Add-Row '  Unprotect, 32 distinct-salt tokens, SIMD engine off' 32 $platformUnpr
 
 # Fresh-salt pipelines of several sizes, the planner's engine choice (default) against one chain at a time on every
 # core (FLETSECRET_SIMD=0), each in fresh processes that alternate round by round, so that both see the same machine.
-# Each process warms up (JIT, the measurement of the engine costs) on a pipeline of 4, then times every size once.
+# Each process runs every size once to warm up (PowerShell's JIT in the background holds a core for the first seconds
+# of a process; the cipher measures its engine costs), then times every size once.
 $sizes = 4, 12, 24, 32, 64
 $sizesScript = @"
 Import-Module '$manifest'
 `$key = ConvertTo-SecureString -String '$passphrase' -AsPlainText -Force
-`$null = 1..4 | ForEach-Object { "warm up `$_" } | Protect-FletString -Key `$key
+foreach (`$n in $($sizes -join ', ')) { `$null = 1..`$n | ForEach-Object { "warm up `$_" } | Protect-FletString -Key `$key }
 `$times = [ordered]@{}
 foreach (`$n in $($sizes -join ', ')) {
     `$plain = 1..`$n | ForEach-Object { "secret number `$_" }
