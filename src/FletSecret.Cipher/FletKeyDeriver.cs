@@ -97,8 +97,9 @@ public sealed class FletKeyDeriver : IDisposable
         if (!costs.BatchPays) return single + $"no SIMD batches: one costs more than its lanes one at a time ({costs}).";
         int free = Math.Max(1, Math.Min(threads, Environment.ProcessorCount));
         int fewest = DerivationPlanner.FewestForBatch(costs, free, 4 * costs.Lanes * free);
-        return single + $"SIMD batches of up to {costs.Lanes}, planned from the costs ({costs}): with {free} free " +
-            (fewest > 0 ? $"thread(s) a batch from {fewest} waiting derivations." : "thread(s) none up to a few batches' worth.");
+        string threadsText = free == 1 ? "1 idle derivation thread" : $"{free} idle derivation threads";
+        return single + $"SIMD batches of up to {costs.Lanes}, planned from the costs ({costs}): with {threadsText} " +
+            (fewest > 0 ? $"a batch from {fewest} waiting derivations." : "none up to a few batches' worth.");
     }
 
     /// <summary>What derives a key one at a time in this process: the native engine, or the fallback and why.</summary>
