@@ -84,12 +84,13 @@ class Dialect:
         return terms[0]
 
 
-def compression(ops, state, out, indent):
+def compression(ops, state, out, indent, memory=False):
     """Lines for out[0..8) = state + compress(state, u0..u7 || padding); state: 8 names of vectors."""
     lines = []
     p = indent
     # The message: words 0..7 are u (variables), 8..15 the padding (constants).
-    words = [("var", f"u{i}") for i in range(8)] + [("const", 0x80000000)] + [("const", 0)] * 6 + [("const", 768)]
+    first = [f"message.W{i}" if memory else f"u{i}" for i in range(8)]
+    words = [("var", first[i]) for i in range(8)] + [("const", 0x80000000)] + [("const", 0)] * 6 + [("const", 768)]
     slot = {i: f"u{i}" for i in range(8)}  # where a variable word lives: w[i] -> local name
     names = ["a", "b", "c", "d", "e", "f", "g", "h"]
     lines.append(f"{p}a = {state[0]}; b = {state[1]}; c = {state[2]}; d = {state[3]};")
@@ -104,7 +105,7 @@ def compression(ops, state, out, indent):
                     const = (const + (v if fn is None else (s0(v) if fn == 0 else s1(v)))) & M
                 else:
                     terms.append(v if fn is None else ops.small_sigma(fn, v))
-            target = f"w{i % 16}"
+            target = f"w[{i % 16}]" if memory else f"w{i % 16}"
             if const:
                 terms.append(ops.konst(const))
             lines.append(f"{p}{target} = {ops.add_all(terms)};")
@@ -126,8 +127,10 @@ def method(width):
     ops = Dialect(width)
     v = ops.vector
     p = " " * 8
-    body = compression(ops, [f"s{j}" for j in range(8)], [f"u{j}" for j in range(8)], p)
-    return f"""    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    if width == 512:
+        # 32 registers: the state copy, the message and its schedule all fit beside the working variables.
+        body = compression(ops, [f"s{j}" for j in range(8)], [f"u{j}" for j in range(8)], p)
+        return f"""    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Compress{width}(ref Words<{v}> state, ref Words<{v}> message)
     {{
         {v} s0 = state.W0, s1 = state.W1, s2 = state.W2, s3 = state.W3, s4 = state.W4, s5 = state.W5, s6 = state.W6, s7 = state.W7;
@@ -136,6 +139,18 @@ def method(width):
         {v} w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11, w12, w13, w14, w15;
 {chr(10).join(body)}
         message.W0 = u0; message.W1 = u1; message.W2 = u2; message.W3 = u3; message.W4 = u4; message.W5 = u5; message.W6 = u6; message.W7 = u7;
+    }}
+"""
+    # 16 registers: only the working variables and temporaries stay in them; the state, the message and the schedule
+    # are read from memory as instruction operands (as registers spilled at random would be, but in order).
+    body = compression(ops, [f"state.W{j}" for j in range(8)], [f"message.W{j}" for j in range(8)], p, memory=True)
+    return f"""    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Compress{width}(ref Words<{v}> state, ref Words<{v}> message)
+    {{
+        {v}* w = stackalloc {v}[16];
+        {v} a, b, c, d, e, f, g, h;
+{chr(10).join(body)}
+        new System.Span<{v}>(w, 16).Clear();
     }}
 """
 

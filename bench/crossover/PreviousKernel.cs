@@ -11,9 +11,9 @@ namespace FletSecret.Cipher;
 /// </summary>
 internal static class PreviousPbkdf2Simd
 {
-    public static void DeriveKeys(byte[][] passwords, byte[][] salts, int iterations, byte[][] destinations)
+    public static void DeriveKeys(byte[][] passwords, byte[][] salts, int iterations, byte[][] destinations, int lanes)
     {
-        if (Avx512F.IsSupported) Derive<Vector512<uint>, Ops512>(passwords, salts, iterations, destinations, 16);
+        if (lanes == 16) Derive<Vector512<uint>, Ops512>(passwords, salts, iterations, destinations, 16);
         else Derive<Vector256<uint>, Ops256>(passwords, salts, iterations, destinations, 8);
     }
 
