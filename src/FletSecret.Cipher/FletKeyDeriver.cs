@@ -37,12 +37,12 @@ public sealed class FletKeyDeriver : IDisposable
             }
             StrongBox<DerivationCosts>? measured = Volatile.Read(ref _measured);
             if (measured is not null) return measured.Value;
-            // Estimates from the figures of earlier releases (docs/performance.md), per 100000 iterations: a chain of
-            // the native engine about 10 ms, of the platform PBKDF2 20; a 16-lane AVX-512 batch about 6.5 native
-            // chains, an 8-lane AVX2 batch 12.
+            // Estimates from bench/crossover on a Zen 5 processor with SHA-NI, rounded up, per 100000 iterations: a
+            // chain of the native engine about 10 ms, of the platform PBKDF2 20; a 16-lane AVX-512 batch about 45,
+            // an 8-lane AVX2 batch about 70 (there with AVX-512 switched off).
             bool native = NativePbkdf2Sha256.Current.Engine is not null;
             int lanes = Pbkdf2Simd.Lanes;
-            return new DerivationCosts(native ? 10 : 20, lanes >= 16 ? 65 : 120, lanes, 100_000, measured: false);
+            return new DerivationCosts(native ? 10 : 20, lanes >= 16 ? 45 : 70, lanes, 100_000, measured: false);
 #else
             return NoSimd;
 #endif
