@@ -108,7 +108,7 @@ public static class DerivationPlanner
         var loads = new double[free + busy.Count];
         for (int i = 0; i < busy.Count; i++) loads[free + i] = Math.Max(0, busy[i]);
         // Far more waiting than a few batches per thread: what the first piece should be is settled by then.
-        int planned = (int)Math.Min(waiting, 4L * lanes * loads.Length);
+        int planned = (int)Math.Min(waiting, 2L * lanes * loads.Length);
 
         double best = End(loads, costs.Chain, planned), batchesEnd = 0;
         int bestBatches = 0;

@@ -28,7 +28,7 @@ public sealed class FletKeyDeriver : IDisposable
         {
 #if NET8_0_OR_GREATER
             if (SimdSwitchedOff || !Pbkdf2Simd.MayBeAvailable) return NoSimd;
-            if (Interlocked.Exchange(ref _measuringStarted, 1) == 0)
+            if (Volatile.Read(ref _measuringStarted) == 0 && Interlocked.Exchange(ref _measuringStarted, 1) == 0)
             {
                 ThreadPool.UnsafeQueueUserWorkItem(_ =>
                 {
@@ -251,14 +251,15 @@ public sealed class FletKeyDeriver : IDisposable
     {
         simd = false;
         piece = null;
-        DerivationCosts costs = _costs?.Value ?? Costs;
-        int lanes = costs.BatchPays ? costs.Lanes : 0;
         lock (_gate)
         {
             _idle++;
             bool waited = _pending.Count == 0;
             while (_pending.Count == 0 && !_stopping) Monitor.Wait(_gate);
             _idle--;
+            // Read after the wait: the measurement may have come in meanwhile.
+            DerivationCosts costs = _costs?.Value ?? Costs;
+            int lanes = costs.BatchPays ? costs.Lanes : 0;
             // Woken by the start of a burst of pipeline input: give the rest a moment to arrive, so it fills one batch.
             // (Derivations that queued while this thread ran a piece are all here already.)
             DateTime until = DateTime.UtcNow + Linger;
