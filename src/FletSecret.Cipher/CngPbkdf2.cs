@@ -118,9 +118,12 @@ internal sealed class CngPbkdf2
     {
         int status = BCrypt.BCryptOpenAlgorithmProvider(out IntPtr algorithm, "SHA256", null, BCrypt.AlgorithmHandleHmacFlag);
         if (status != 0) throw new CngUnavailableException($"BCryptOpenAlgorithmProvider returned 0x{status:x8}");
+        // An empty array may be marshalled as a null pointer, which CNG refuses even with a length of 0 (as .NET's own
+        // PBKDF2 on Windows works around): a one-byte array stands in, with the length still 0.
+        var empty = new byte[1];
         return (password, salt, iterations, destination) =>
-            BCrypt.BCryptDeriveKeyPBKDF2(algorithm, password, (uint)password.Length, salt, (uint)salt.Length,
-                (ulong)iterations, destination, Pbkdf2.KeySize, 0) == 0;
+            BCrypt.BCryptDeriveKeyPBKDF2(algorithm, password.Length == 0 ? empty : password, (uint)password.Length,
+                salt.Length == 0 ? empty : salt, (uint)salt.Length, (ulong)iterations, destination, Pbkdf2.KeySize, 0) == 0;
     }
 
     private sealed class CngUnavailableException : Exception
