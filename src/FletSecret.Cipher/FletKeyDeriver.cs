@@ -221,9 +221,11 @@ public sealed class FletKeyDeriver : IDisposable
 
     private void Work()
     {
+        bool started = true;
         while (true)
         {
-            List<Job>? batch = Take(out bool simd, out Piece? piece);
+            List<Job>? batch = Take(started, out bool simd, out Piece? piece);
+            started = false;
             if (batch is null) break;
             try
             {
@@ -245,23 +247,25 @@ public sealed class FletKeyDeriver : IDisposable
 
     /// <summary>
     /// The oldest waiting job and, as a SIMD batch (<paramref name="simd"/>), up to a batch of others with its iteration
-    /// count; null to stop.
+    /// count; null to stop. <paramref name="started"/>: the first call of a new worker thread.
     /// </summary>
-    private List<Job>? Take(out bool simd, out Piece? piece)
+    private List<Job>? Take(bool started, out bool simd, out Piece? piece)
     {
         simd = false;
         piece = null;
         lock (_gate)
         {
             _idle++;
-            bool waited = _pending.Count == 0;
+            // A thread just started by a burst, or woken by one, lingers for the rest of it (below).
+            bool waited = started || _pending.Count == 0;
             while (_pending.Count == 0 && !_stopping) Monitor.Wait(_gate);
             _idle--;
             // Read after the wait: the measurement may have come in meanwhile.
             DerivationCosts costs = _costs?.Value ?? Costs;
             int lanes = costs.BatchPays ? costs.Lanes : 0;
-            // Woken by the start of a burst of pipeline input: give the rest a moment to arrive, so it fills one batch.
-            // (Derivations that queued while this thread ran a piece are all here already.)
+            // At the start of a burst of pipeline input: give the rest a moment to arrive, so it fills one batch (and a
+            // second thread does not plan from its first few). Derivations that queued while this thread ran a piece
+            // are all here already.
             DateTime until = DateTime.UtcNow + Linger;
             while (waited && lanes > 0 && _pending.Count < lanes && !_stopping)
             {
