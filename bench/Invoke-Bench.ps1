@@ -250,6 +250,67 @@ $platformUnprotect = Get-Stats $platformOnly.Unprotect
 Add-Row '  Protect, 32 fresh-salt items, SIMD engine off (FLETSECRET_SIMD=0)' 32 $platformProtect -Ratio (Format-Ratio ($fresh.Median / $platformProtect.Median) 'SIMD on / off')
 Add-Row '  Unprotect, 32 distinct-salt tokens, SIMD engine off' 32 $platformUnprotect -Ratio (Format-Ratio ($distinct.Median / $platformUnprotect.Median) 'SIMD on / off')
 
+# Fresh-salt pipelines of several sizes, the planner's engine choice (default) against one chain at a time on every
+# core (FLETSECRET_SIMD=0), each in fresh processes that alternate round by round, so that both see the same machine.
+# Each process runs every size once to warm up (PowerShell's JIT in the background holds a core for the first seconds
+# of a process; the cipher measures its engine costs), then times every size once; the Unprotect rows open the
+# distinct-salt tokens of the warm-up.
+$sizes = 4, 12, 24, 32, 64
+$openSizes = 32, 64 # Unprotect of distinct-salt tokens (made by the warm-up) too, for the two sizes with a Python target
+$sizesScript = @"
+Import-Module '$manifest'
+`$key = ConvertTo-SecureString -String '$passphrase' -AsPlainText -Force
+`$tokens = @{}
+foreach (`$n in $($sizes -join ', ')) { `$tokens["`$n"] = @(1..`$n | ForEach-Object { "warm up `$_" } | Protect-FletString -Key `$key) }
+foreach (`$n in $($openSizes -join ', ')) { `$null = `$tokens["`$n"] | Unprotect-FletString -Key `$key }
+`$times = [ordered]@{}
+foreach (`$n in $($sizes -join ', ')) {
+    `$plain = 1..`$n | ForEach-Object { "secret number `$_" }
+    `$w = [Diagnostics.Stopwatch]::StartNew(); `$null = `$plain | Protect-FletString -Key `$key
+    `$times["`$n"] = `$w.Elapsed.TotalMilliseconds / `$n
+}
+foreach (`$n in $($openSizes -join ', ')) {
+    `$w = [Diagnostics.Stopwatch]::StartNew(); `$null = `$tokens["`$n"] | Unprotect-FletString -Key `$key
+    `$times["open `$n"] = `$w.Elapsed.TotalMilliseconds / `$n
+}
+`$times | ConvertTo-Json -Compress
+"@
+$cases = @($sizes | ForEach-Object { "$_" }) + @($openSizes | ForEach-Object { "open $_" })
+$bySize = @{ Default = @{}; Off = @{} }
+foreach ($case in $cases) { $bySize.Default[$case] = [System.Collections.Generic.List[double]]::new(); $bySize.Off[$case] = [System.Collections.Generic.List[double]]::new() }
+foreach ($run in 1..$Runs) {
+    foreach ($mode in 'Default', 'Off') {
+        $env:FLETSECRET_SIMD = if ($mode -eq 'Off') { '0' } else { $null }
+        try { $times = (Start-Pwsh $sizesScript | Select-Object -Last 1) | ConvertFrom-Json }
+        finally { $env:FLETSECRET_SIMD = $null }
+        foreach ($case in $cases) { $bySize[$mode][$case].Add([double]$times.$case) }
+    }
+}
+foreach ($n in $sizes) {
+    $on = Get-Stats $bySize.Default["$n"]
+    $off = Get-Stats $bySize.Off["$n"]
+    $ratio = $on.Median / $off.Median
+    Add-Row "Protect-FletString, $n fresh-salt items, engines as planned (fresh processes)" $n $on -Ratio (Format-Ratio $ratio 'SIMD off') -Target '<= 1.10 x SIMD off' -Met ($ratio -le 1.10)
+    Add-Row "  the same, SIMD engine off (FLETSECRET_SIMD=0)" $n $off
+    $goal = @{ 32 = 0.12; 64 = 0.10 }[$n]
+    if ($goal -and $pythonEncrypt) {
+        $ratio = $on.Median / $pythonEncrypt.Median
+        Add-Row "  the same, against Python Flet" $n $on -Ratio (Format-Ratio $ratio 'Python encrypt') -Target "<= $goal x Python" -Met ($ratio -le $goal)
+    }
+}
+foreach ($n in $openSizes) {
+    $on = Get-Stats $bySize.Default["open $n"]
+    $off = Get-Stats $bySize.Off["open $n"]
+    $ratio = $on.Median / $off.Median
+    Add-Row "Unprotect-FletString, $n distinct-salt tokens, engines as planned (fresh processes)" $n $on -Ratio (Format-Ratio $ratio 'SIMD off') -Target '<= 1.10 x SIMD off' -Met ($ratio -le 1.10)
+    Add-Row "  the same, SIMD engine off (FLETSECRET_SIMD=0)" $n $off
+    $goal = @{ 32 = 0.12; 64 = 0.10 }[$n]
+    if ($pythonDecrypt) {
+        $ratio = $on.Median / $pythonDecrypt.Median
+        Add-Row "  the same, against Python Flet" $n $on -Ratio (Format-Ratio $ratio 'Python decrypt') -Target "<= $goal x Python" -Met ($ratio -le $goal)
+    }
+}
+
 # The engine through the C# API, without PowerShell: 32 derivations on FletKeyDeriver.
 $lanes = $deriverType.GetProperty('SimdLanes').GetValue($null)
 $apiPassphrase = [Activator]::CreateInstance($passphraseType, @([string]$passphrase))

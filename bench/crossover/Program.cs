@@ -3,14 +3,17 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Security.Cryptography;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace FletSecret.Cipher;
 
 /// <summary>
 /// 1. One derivation each way, interleaved in one process: the platform PBKDF2, the single-chain engine, one SIMD
-///    batch. 2. For 1..N derivations submitted at once: FletKeyDeriver as it decides, every derivation one chain at
-///    a time on every core, and every derivation in SIMD batches on every core (minimum of the rounds, in ms).
+///    batch of the current kernel and one of the previous kernel (before issue 22), and their ratio. 2. The costs
+///    FletKeyDeriver measured in this process. 3. For 1..N derivations submitted at once: FletKeyDeriver as it
+///    plans, every derivation one chain at a time on every core, and every derivation in SIMD batches on every core
+///    (minimum of the rounds, in ms), beside the planner's choice for N waiting on idle threads.
 /// </summary>
 internal static class Program
 {
@@ -26,12 +29,20 @@ internal static class Program
         byte[] password = "benchmark passphrase"u8.ToArray(), salt = new byte[16], key = new byte[32];
         byte[][] passwords = Enumerable.Repeat(password, lanes).ToArray(), salts = Enumerable.Repeat(salt, lanes).ToArray();
         byte[][] keys = Enumerable.Range(0, lanes).Select(_ => new byte[32]).ToArray();
-        var one = new (string Name, Action Run)[]
+        var one = new List<(string Name, Action Run)>
         {
             ("platform PBKDF2", () => Rfc2898DeriveBytes.Pbkdf2(password, salt, key, iterations, HashAlgorithmName.SHA256)),
             ("single-chain engine", () => NativePbkdf2Sha256.Current.Engine!.TryDeriveKey(password, salt, iterations, key)),
             ($"SIMD batch of {lanes}", () => Pbkdf2Simd.DeriveKeys(passwords, salts, iterations, keys)),
-        };
+            ($"SIMD batch of {lanes}, previous kernel", () => PreviousPbkdf2Simd.DeriveKeys(passwords, salts, iterations, keys, lanes)),
+        }.ToList();
+        // Where the CPU has AVX-512, the 8-lane AVX2 kernel too, both versions (the structure is shared).
+        if (lanes == 16)
+        {
+            byte[][] passwords8 = passwords.Take(8).ToArray(), salts8 = salts.Take(8).ToArray(), keys8 = keys.Take(8).ToArray();
+            one.Add(("SIMD batch of 8 (AVX2)", () => Pbkdf2Simd.DeriveKeys(passwords8, salts8, iterations, keys8, 8)));
+            one.Add(("SIMD batch of 8 (AVX2), previous kernel", () => PreviousPbkdf2Simd.DeriveKeys(passwords8, salts8, iterations, keys8, 8)));
+        }
         var samples = one.ToDictionary(c => c.Name, _ => new List<double>());
         foreach (var c in one) c.Run();
         var watch = new Stopwatch();
@@ -52,6 +63,28 @@ internal static class Program
             list.Sort();
             Console.WriteLine($"| {name} | {list[0]:0.0} | {list[list.Count / 2]:0.0} | {list[0] / engineMin:0.00} |");
         }
+        double current = samples[$"SIMD batch of {lanes}"][0], previous = samples[$"SIMD batch of {lanes}, previous kernel"][0];
+        Console.WriteLine($"Kernel: the current batch costs {current / previous:0.00} x the previous one (min), " +
+            $"{previous / current:0.00} x as fast; a lane {current / lanes / engineMin:0.00} of a single chain (previous {previous / lanes / engineMin:0.00}).");
+        if (lanes == 16)
+        {
+            double current8 = samples["SIMD batch of 8 (AVX2)"][0], previous8 = samples["SIMD batch of 8 (AVX2), previous kernel"][0];
+            Console.WriteLine($"Kernel, 8 AVX2 lanes: the current batch costs {current8 / previous8:0.00} x the previous one (min), {previous8 / current8:0.00} x as fast; " +
+                $"a lane {current8 / 8 / engineMin:0.00} of a single chain (previous {previous8 / 8 / engineMin:0.00}).");
+        }
+
+        // What FletKeyDeriver plans from: measured in the background from the first look.
+        _ = FletKeyDeriver.Costs;
+        SpinWait.SpinUntil(() => FletKeyDeriver.Costs.Measured, TimeSpan.FromSeconds(30));
+        DerivationCosts costs = FletKeyDeriver.Costs;
+        Console.WriteLine($"FletKeyDeriver: {FletKeyDeriver.DescribeEngines(workers)}");
+        string Choice(int n)
+        {
+            DerivationPlan plan = DerivationPlanner.Plan(costs, workers, n);
+            int chains = Math.Max(0, n - plan.Batches * lanes);
+            string first = plan.Simd ? $"batch of {plan.Take}" : "chain";
+            return $"{first} ({plan.Batches} batches + {chains} chains)";
+        }
 
         using var passphrase = new FletPassphrase("benchmark passphrase");
         var random = new Random(1);
@@ -61,13 +94,16 @@ internal static class Program
             lock (random) random.NextBytes(s);
             return s;
         }
+        string ran = "";
         double Deriver(int n)
         {
             using var deriver = new FletKeyDeriver(passphrase, workers);
             var w = Stopwatch.StartNew();
             Task<FletKey>[] tasks = Enumerable.Range(0, n).Select(_ => deriver.DeriveAsync(Salt(), iterations)).ToArray();
             foreach (Task<FletKey> t in tasks) t.GetAwaiter().GetResult().Dispose();
-            return w.Elapsed.TotalMilliseconds;
+            double ms = w.Elapsed.TotalMilliseconds;
+            ran = $"{deriver.SimdBatches} batches + {deriver.PlatformDerivations} chains";
+            return ms;
         }
         double OneAtATime(int n)
         {
@@ -89,18 +125,24 @@ internal static class Program
         OneAtATime(workers);
         AllSimd(lanes);
         Console.WriteLine();
-        Console.WriteLine($"| Derivations at once | FletKeyDeriver ms | one chain at a time ms | all in SIMD batches ms | FletKeyDeriver x the faster |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| Derivations at once | planner's first piece (whole plan) | FletKeyDeriver ran (fastest round) | FletKeyDeriver ms | one chain at a time ms | all in SIMD batches ms | FletKeyDeriver x the faster |");
+        Console.WriteLine("|---:|---|---|---:|---:|---:|---:|");
         for (int n = 1; n <= largest; n++)
         {
             double deriver = double.MaxValue, single = double.MaxValue, simd = double.MaxValue;
+            string deriverRan = "";
             for (int r = 0; r < rounds; r++)
             {
-                deriver = Math.Min(deriver, Deriver(n));
+                double ms = Deriver(n);
+                if (ms < deriver)
+                {
+                    deriver = ms;
+                    deriverRan = ran;
+                }
                 single = Math.Min(single, OneAtATime(n));
                 simd = Math.Min(simd, AllSimd(n));
             }
-            Console.WriteLine($"| {n} | {deriver:0} | {single:0} | {simd:0} | {deriver / Math.Min(single, simd):0.00} |");
+            Console.WriteLine($"| {n} | {Choice(n)} | {deriverRan} | {deriver:0} | {single:0} | {simd:0} | {deriver / Math.Min(single, simd):0.00} |");
         }
     }
 }

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -7,29 +9,97 @@ namespace FletSecret.Cipher;
 
 /// <summary>
 /// Derives the keys of many salts, under one passphrase or several, on a fixed number of worker threads. Derivations that wait
-/// together are run side by side in SIMD lanes (16 per core with AVX-512, 8 with AVX2; net8.0 only) once there are
-/// enough of them to beat one chain at a time; fewer, or without the instructions, each runs alone (on Linux the
+/// together are run side by side in SIMD lanes (16 per core with AVX-512, 8 with AVX2; net8.0 only) where the plan
+/// made from the measured costs of both engines (<see cref="Costs"/>, <see cref="DerivationPlanner"/>) says that
+/// beats one chain at a time; otherwise, or without the instructions, each runs alone (on Linux the
 /// native engine over OpenSSL's SHA-256 block function, elsewhere the platform PBKDF2; see <see cref="Engine"/>).
 /// </summary>
 public sealed class FletKeyDeriver : IDisposable
 {
     /// <summary>
-    /// The fewest derivations worth a SIMD batch, counted as a thread's share of those waiting when they are spread
-    /// over the derivation threads not running a batch (at most one per core); int.MaxValue where no batch pays.
-    /// A batch costs the same for 1 or all lanes. Against the platform PBKDF2 a 16-lane batch costs about 3
-    /// derivations, so from 4. Against the native single-chain engine (Linux) an 8-lane AVX2 batch costs 9 to 12
-    /// single chains, more than the 8 keys it yields, so never; a 16-lane AVX-512 batch, estimated from the figures
-    /// of an AVX-512 machine (not measured against this engine), about 10 (docs/performance.md).
+    /// What a chain and a SIMD batch cost in this process, from which each batch is planned
+    /// (<see cref="DerivationPlanner"/>): measured once, on the thread pool after the SIMD self-test (so off the
+    /// caller's path), by timing a short run of each engine; until then an estimate. No lanes where the SIMD engine
+    /// is switched off, missing or failed its self-test.
     /// </summary>
-    public static int SimdThreshold
+    public static DerivationCosts Costs
     {
         get
         {
 #if NET8_0_OR_GREATER
-            if (NativePbkdf2Sha256.Current.Engine is not null) return Pbkdf2Simd.Lanes >= 16 ? 10 : int.MaxValue;
+            if (SimdSwitchedOff || !Pbkdf2Simd.MayBeAvailable) return NoSimd;
+            if (Volatile.Read(ref _measuringStarted) == 0 && Interlocked.Exchange(ref _measuringStarted, 1) == 0)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(_ =>
+                {
+                    if (Pbkdf2Simd.IsAvailable) Volatile.Write(ref _measured, new StrongBox<DerivationCosts>(MeasureCosts()));
+                }, null);
+            }
+            StrongBox<DerivationCosts>? measured = Volatile.Read(ref _measured);
+            if (measured is not null) return measured.Value;
+            // Estimates from bench/crossover on a Zen 5 processor with SHA-NI, rounded up, per 100000 iterations: a
+            // chain of the native engine about 10 ms, of the platform PBKDF2 20; a 16-lane AVX-512 batch about 45,
+            // an 8-lane AVX2 batch about 70 (there with AVX-512 switched off).
+            bool native = NativePbkdf2Sha256.Current.Engine is not null;
+            int lanes = Pbkdf2Simd.Lanes;
+            return new DerivationCosts(native ? 10 : 20, lanes >= 16 ? 45 : 70, lanes, 100_000, measured: false);
+#else
+            return NoSimd;
 #endif
-            return 4;
         }
+    }
+
+    private static readonly DerivationCosts NoSimd = new(10, 10, 0, 100_000, measured: false);
+
+#if NET8_0_OR_GREATER
+    private static int _measuringStarted;
+    private static StrongBox<DerivationCosts>? _measured;
+
+    /// <summary>
+    /// Times <paramref name="rounds"/> single chains and full SIMD batches of <paramref name="iterations"/>, in turn,
+    /// and keeps the fastest of each: the least disturbed by other work on the machine.
+    /// </summary>
+    internal static DerivationCosts MeasureCosts(int iterations = 5000, int rounds = 5)
+    {
+        int lanes = Pbkdf2Simd.Lanes;
+        // Not a secret: any bytes cost the same.
+        byte[] password = new byte[24], salt = new byte[Fernet.SaltSize], key = new byte[Pbkdf2.KeySize];
+        var passwords = new byte[lanes][];
+        var salts = new byte[lanes][];
+        var keys = new byte[lanes][];
+        for (int lane = 0; lane < lanes; lane++)
+        {
+            passwords[lane] = password;
+            salts[lane] = salt;
+            keys[lane] = new byte[Pbkdf2.KeySize];
+        }
+        double chain = double.MaxValue, batch = double.MaxValue;
+        var watch = new Stopwatch();
+        for (int round = -1; round < rounds; round++)
+        {
+            watch.Restart();
+            Pbkdf2.DeriveKey(password, salt, iterations, key);
+            if (round >= 0) chain = Math.Min(chain, watch.Elapsed.TotalMilliseconds);
+            watch.Restart();
+            Pbkdf2Simd.DeriveKeys(passwords, salts, iterations, keys);
+            if (round >= 0) batch = Math.Min(batch, watch.Elapsed.TotalMilliseconds);
+        }
+        return new DerivationCosts(chain, batch, lanes, iterations, measured: true);
+    }
+#endif
+
+    /// <summary>What derives keys here and how batches are chosen, for the verbose line of a cmdlet.</summary>
+    public static string DescribeEngines(int threads)
+    {
+        DerivationCosts costs = Costs;
+        string single = $"one key at a time: {Engine}; ";
+        if (costs.Lanes == 0) return single + "no SIMD batches (no SIMD engine, or FLETSECRET_SIMD=0).";
+        if (!costs.BatchPays) return single + $"no SIMD batches: one costs more than its lanes one at a time ({costs}).";
+        int free = Math.Max(1, Math.Min(threads, Environment.ProcessorCount));
+        int fewest = DerivationPlanner.FewestForBatch(costs, free, 4 * costs.Lanes * free);
+        string threadsText = free == 1 ? "1 idle derivation thread" : $"{free} idle derivation threads";
+        return single + $"SIMD batches of up to {costs.Lanes}, planned from the costs ({costs}): with {threadsText} " +
+            (fewest > 0 ? $"a batch from {fewest} waiting derivations." : "none up to a few batches' worth.");
     }
 
     /// <summary>What derives a key one at a time in this process: the native engine, or the fallback and why.</summary>
@@ -40,13 +110,14 @@ public sealed class FletKeyDeriver : IDisposable
 
     private readonly FletPassphrase? _passphrase;
     private readonly int _workers;
+    private readonly StrongBox<DerivationCosts>? _costs;
     private readonly LinkedList<Job> _pending = new();
+    private readonly List<Piece> _runningPieces = new();
     private readonly List<Thread> _threads = new();
     private readonly object _gate = new();
     private readonly TaskCompletionSource<bool> _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _stopping;
     private int _idle;
-    private int _simdRunning;
     private int _running;
     private int _live;
     private int _simdBatches;
@@ -70,6 +141,12 @@ public sealed class FletKeyDeriver : IDisposable
         _workers = workers;
     }
 
+    /// <summary>As above, planning from given <paramref name="costs"/> instead of this process's (for tests).</summary>
+    internal FletKeyDeriver(FletPassphrase passphrase, int workers, DerivationCosts costs) : this(passphrase, workers)
+    {
+        _costs = new StrongBox<DerivationCosts>(costs);
+    }
+
     /// <summary>Set to "0", the environment variable FLETSECRET_SIMD turns the SIMD engine off (one chain at a time only).</summary>
     public const string SimdSwitch = "FLETSECRET_SIMD";
 
@@ -85,7 +162,8 @@ public sealed class FletKeyDeriver : IDisposable
         {
 #if NET8_0_OR_GREATER
             // Where a full batch costs more than its lanes' keys one at a time, the SIMD engine is not used.
-            return !SimdSwitchedOff && SimdThreshold <= Pbkdf2Simd.Lanes && Pbkdf2Simd.MayBeAvailable ? Pbkdf2Simd.Lanes : 0;
+            DerivationCosts costs = Costs;
+            return costs.BatchPays ? costs.Lanes : 0;
 #else
             return 0;
 #endif
@@ -165,11 +243,23 @@ public sealed class FletKeyDeriver : IDisposable
 
     private void Work()
     {
+        bool started = true;
         while (true)
         {
-            List<Job>? batch = Take(out bool simd);
+            List<Job>? batch = Take(started, out bool simd, out Piece? piece);
+            started = false;
             if (batch is null) break;
-            Run(batch, simd);
+            try
+            {
+                Run(batch, simd);
+            }
+            finally
+            {
+                if (piece is not null)
+                {
+                    lock (_gate) _runningPieces.Remove(piece);
+                }
+            }
         }
         lock (_gate)
         {
@@ -179,20 +269,27 @@ public sealed class FletKeyDeriver : IDisposable
 
     /// <summary>
     /// The oldest waiting job and, as a SIMD batch (<paramref name="simd"/>), up to a batch of others with its iteration
-    /// count; null to stop.
+    /// count; null to stop. <paramref name="started"/>: the first call of a new worker thread.
     /// </summary>
-    private List<Job>? Take(out bool simd)
+    private List<Job>? Take(bool started, out bool simd, out Piece? piece)
     {
         simd = false;
-        int lanes = SimdLanes;
+        piece = null;
         lock (_gate)
         {
             _idle++;
+            // A thread just started by a burst, or woken by one, lingers for the rest of it (below).
+            bool waited = started || _pending.Count == 0;
             while (_pending.Count == 0 && !_stopping) Monitor.Wait(_gate);
             _idle--;
-            // Few waiting: give a burst of pipeline input a moment to arrive, so it fills one batch.
+            // Read after the wait: the measurement may have come in meanwhile.
+            DerivationCosts costs = _costs?.Value ?? Costs;
+            int lanes = costs.BatchPays ? costs.Lanes : 0;
+            // At the start of a burst of pipeline input: give the rest a moment to arrive, so it fills one batch (and a
+            // second thread does not plan from its first few). Derivations that queued while this thread ran a piece
+            // are all here already.
             DateTime until = DateTime.UtcNow + Linger;
-            while (lanes > 0 && _pending.Count < lanes && !_stopping)
+            while (waited && lanes > 0 && _pending.Count < lanes && !_stopping)
             {
                 TimeSpan left = until - DateTime.UtcNow;
                 if (left <= TimeSpan.Zero || !Monitor.Wait(_gate, left)) break;
@@ -218,15 +315,19 @@ public sealed class FletKeyDeriver : IDisposable
                 }
                 node = next;
             }
-            // A batch when this thread's share of the waiting chains (spread over the threads not running a batch,
-            // at most one per core) costs more one at a time than one batch does.
-            int free = Math.Max(1, Math.Min(_workers, Environment.ProcessorCount) - _simdRunning);
-            simd = lanes > 0 && batch.Count > 1 && (waiting + free - 1) / free >= SimdThreshold;
-            if (simd)
-            {
-                _simdRunning++;
-            }
-            else if (batch.Count > 1)
+            // The plan for the waiting derivations of this count over the derivation threads (at most one per core):
+            // the idle ones, and those running a piece once it ends. This thread takes the plan's first piece.
+            DerivationCosts scaled = costs.For(iterations);
+            int threads = Math.Min(_workers, Environment.ProcessorCount);
+            var busy = new List<double>(_runningPieces.Count);
+            long now = Stopwatch.GetTimestamp();
+            foreach (Piece running in _runningPieces) busy.Add(running.Left(now));
+            busy.Sort();
+            if (busy.Count > threads - 1) busy.RemoveRange(Math.Max(0, threads - 1), busy.Count - Math.Max(0, threads - 1));
+            simd = lanes > 0 && DerivationPlanner.Plan(scaled, threads - busy.Count, busy, waiting).Simd;
+            piece = new Piece(now, simd ? scaled.Batch : scaled.Chain);
+            _runningPieces.Add(piece);
+            if (!simd && batch.Count > 1)
             {
                 // Take one: the others may go to another free worker at the same time.
                 for (int i = batch.Count - 1; i >= 1; i--) _pending.AddFirst(batch[i]);
@@ -317,13 +418,6 @@ public sealed class FletKeyDeriver : IDisposable
                 else job.Completion.TrySetException(e);
             }
         }
-        finally
-        {
-            if (simd)
-            {
-                lock (_gate) _simdRunning--;
-            }
-        }
     }
 
     /// <summary>
@@ -346,6 +440,22 @@ public sealed class FletKeyDeriver : IDisposable
             threads = new List<Thread>(_threads);
         }
         foreach (Thread thread in threads) thread.Join();
+    }
+
+    /// <summary>A batch or a chain running on a worker: when it started and what it is expected to cost (ms).</summary>
+    private sealed class Piece
+    {
+        private readonly long _started;
+        private readonly double _cost;
+
+        public Piece(long started, double cost)
+        {
+            _started = started;
+            _cost = cost;
+        }
+
+        /// <summary>What is left of it at <paramref name="now"/> (a Stopwatch timestamp), by the expected cost.</summary>
+        public double Left(long now) => Math.Max(0, _cost - (now - _started) * 1000.0 / Stopwatch.Frequency);
     }
 
     private sealed class Job

@@ -17,6 +17,8 @@ internal static class Pbkdf2
 #if NET8_0_OR_GREATER
         DeriveKey(password, salt, iterations, destination, NativePbkdf2Sha256.Current.Engine);
 #else
+        // Windows PowerShell 5.1 (.NET Framework): CNG where it passed its self-test, else managed code.
+        if (CngPbkdf2.Current is { } cng && cng.TryDeriveKey(password, salt, iterations, destination)) return;
         ManagedPbkdf2Sha256.DeriveKey(password, salt, iterations, destination);
 #endif
     }
@@ -41,7 +43,7 @@ internal static class Pbkdf2
 #if NET8_0_OR_GREATER
             return NativePbkdf2Sha256.Current.Reason;
 #else
-            return "managed PBKDF2 (netstandard2.0 build)";
+            return CngPbkdf2.Reason;
 #endif
         }
     }

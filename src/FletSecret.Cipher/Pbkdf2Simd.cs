@@ -13,7 +13,7 @@ namespace FletSecret.Cipher;
 /// independent. The HMAC inner and outer states are computed once per lane, so each iteration costs two
 /// compressions. No branch or memory access depends on secret data.
 /// </summary>
-internal static class Pbkdf2Simd
+internal static partial class Pbkdf2Simd
 {
     private static readonly Lazy<bool> SelfTest = new(RunSelfTest);
 
@@ -117,70 +117,44 @@ internal static class Pbkdf2Simd
         where TOps : struct, IVectorOps<TVector>
     {
         TOps ops = default;
-        Span<TVector> inner = stackalloc TVector[8];
-        Span<TVector> outer = stackalloc TVector[8];
-        Span<TVector> u = stackalloc TVector[8];
-        Span<TVector> t = stackalloc TVector[8];
-        Span<TVector> w = stackalloc TVector[64];
-        for (int word = 0; word < 8; word++)
-        {
-            inner[word] = ops.Load(innerWords, word);
-            outer[word] = ops.Load(outerWords, word);
-            u[word] = ops.Load(firstWords, word);
-            t[word] = u[word];
-        }
-
-        // The second block of both hashes: a 32-byte digest, 0x80, zeros and the bit length (64 + 32) * 8.
-        TVector marker = ops.Broadcast(0x80000000), zero = ops.Broadcast(0), length = ops.Broadcast(768);
+        Words<TVector> inner = Words<TVector>.Load<TOps>(innerWords), outer = Words<TVector>.Load<TOps>(outerWords);
+        Words<TVector> u = Words<TVector>.Load<TOps>(firstWords), t = u;
         for (int iteration = 1; iteration < iterations; iteration++)
         {
-            for (int pass = 0; pass < 2; pass++)
-            {
-                for (int word = 0; word < 8; word++) w[word] = u[word];
-                w[8] = marker;
-                for (int word = 9; word < 15; word++) w[word] = zero;
-                w[15] = length;
-                Compress(ref ops, pass == 0 ? inner : outer, w, u);
-            }
-            for (int word = 0; word < 8; word++) t[word] = ops.Xor(t[word], u[word]);
+            // The kernel (Pbkdf2Simd.Kernel.cs, written by tools/generate-pbkdf2-kernel.py): inner hash, outer hash.
+            ops.Compress(ref inner, ref u);
+            ops.Compress(ref outer, ref u);
+            t.W0 = ops.Xor(t.W0, u.W0); t.W1 = ops.Xor(t.W1, u.W1); t.W2 = ops.Xor(t.W2, u.W2); t.W3 = ops.Xor(t.W3, u.W3);
+            t.W4 = ops.Xor(t.W4, u.W4); t.W5 = ops.Xor(t.W5, u.W5); t.W6 = ops.Xor(t.W6, u.W6); t.W7 = ops.Xor(t.W7, u.W7);
         }
-
-        for (int word = 0; word < 8; word++) ops.Store(t[word], resultWords, word);
-        w.Clear();
-        u.Clear();
-        t.Clear();
+        t.Store<TOps>(resultWords);
+        inner = default;
+        outer = default;
+        u = default;
+        t = default;
     }
 
-    /// <summary>digest = state + compress(state, w[0..16)); w[16..64) is the message schedule.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Compress<TVector, TOps>(ref TOps ops, ReadOnlySpan<TVector> state, Span<TVector> w, Span<TVector> digest)
-        where TVector : unmanaged
-        where TOps : struct, IVectorOps<TVector>
+    /// <summary>Eight words of every lane: a SHA-256 state or a 32-byte message.</summary>
+    private struct Words<TVector> where TVector : unmanaged
     {
-        for (int i = 16; i < 64; i++)
+        public TVector W0, W1, W2, W3, W4, W5, W6, W7;
+
+        public static Words<TVector> Load<TOps>(uint[] laneMajor) where TOps : struct, IVectorOps<TVector>
         {
-            TVector w15 = w[i - 15], w2 = w[i - 2];
-            TVector s0 = ops.Xor3(ops.RotateRight(w15, 7), ops.RotateRight(w15, 18), ops.ShiftRight(w15, 3));
-            TVector s1 = ops.Xor3(ops.RotateRight(w2, 17), ops.RotateRight(w2, 19), ops.ShiftRight(w2, 10));
-            w[i] = ops.Add(ops.Add(w[i - 16], s0), ops.Add(w[i - 7], s1));
+            TOps ops = default;
+            return new Words<TVector>
+            {
+                W0 = ops.Load(laneMajor, 0), W1 = ops.Load(laneMajor, 1), W2 = ops.Load(laneMajor, 2), W3 = ops.Load(laneMajor, 3),
+                W4 = ops.Load(laneMajor, 4), W5 = ops.Load(laneMajor, 5), W6 = ops.Load(laneMajor, 6), W7 = ops.Load(laneMajor, 7),
+            };
         }
 
-        TVector a = state[0], b = state[1], c = state[2], d = state[3];
-        TVector e = state[4], f = state[5], g = state[6], h = state[7];
-        uint[] k = Sha256.K;
-        for (int i = 0; i < 64; i++)
+        public readonly void Store<TOps>(uint[] laneMajor) where TOps : struct, IVectorOps<TVector>
         {
-            TVector sigma1 = ops.Xor3(ops.RotateRight(e, 6), ops.RotateRight(e, 11), ops.RotateRight(e, 25));
-            TVector t1 = ops.Add(ops.Add(h, sigma1), ops.Add(ops.Choose(e, f, g), ops.Add(ops.Broadcast(k[i]), w[i])));
-            TVector sigma0 = ops.Xor3(ops.RotateRight(a, 2), ops.RotateRight(a, 13), ops.RotateRight(a, 22));
-            TVector t2 = ops.Add(sigma0, ops.Majority(a, b, c));
-            h = g; g = f; f = e; e = ops.Add(d, t1);
-            d = c; c = b; b = a; a = ops.Add(t1, t2);
+            TOps ops = default;
+            ops.Store(W0, laneMajor, 0); ops.Store(W1, laneMajor, 1); ops.Store(W2, laneMajor, 2); ops.Store(W3, laneMajor, 3);
+            ops.Store(W4, laneMajor, 4); ops.Store(W5, laneMajor, 5); ops.Store(W6, laneMajor, 6); ops.Store(W7, laneMajor, 7);
         }
-        digest[0] = ops.Add(state[0], a); digest[1] = ops.Add(state[1], b);
-        digest[2] = ops.Add(state[2], c); digest[3] = ops.Add(state[3], d);
-        digest[4] = ops.Add(state[4], e); digest[5] = ops.Add(state[5], f);
-        digest[6] = ops.Add(state[6], g); digest[7] = ops.Add(state[7], h);
     }
 
     /// <summary>
@@ -242,6 +216,8 @@ internal static class Pbkdf2Simd
         TVector ShiftRight(TVector value, byte count);
         TVector Choose(TVector e, TVector f, TVector g);
         TVector Majority(TVector a, TVector b, TVector c);
+        /// <summary>message = state + compress(state, message || padding of a 32-byte message).</summary>
+        void Compress(ref Words<TVector> state, ref Words<TVector> message);
     }
 
     /// <summary>AVX-512: a rotate instruction and three-input logic (vpternlogd) for XOR3, Ch and Maj.</summary>
@@ -259,6 +235,7 @@ internal static class Pbkdf2Simd
         public Vector512<uint> ShiftRight(Vector512<uint> value, byte count) => Avx512F.ShiftRightLogical(value, count);
         public Vector512<uint> Choose(Vector512<uint> e, Vector512<uint> f, Vector512<uint> g) => Avx512F.TernaryLogic(e, f, g, 0xCA);
         public Vector512<uint> Majority(Vector512<uint> a, Vector512<uint> b, Vector512<uint> c) => Avx512F.TernaryLogic(a, b, c, 0xE8);
+        public void Compress(ref Words<Vector512<uint>> state, ref Words<Vector512<uint>> message) => Compress512(ref state, ref message);
     }
 #pragma warning restore CA1857
 
@@ -276,6 +253,7 @@ internal static class Pbkdf2Simd
         public Vector256<uint> ShiftRight(Vector256<uint> value, byte count) => Vector256.ShiftRightLogical(value, count);
         public Vector256<uint> Choose(Vector256<uint> e, Vector256<uint> f, Vector256<uint> g) => Vector256.ConditionalSelect(e, f, g);
         public Vector256<uint> Majority(Vector256<uint> a, Vector256<uint> b, Vector256<uint> c) => (a & b) | (c & (a | b));
+        public void Compress(ref Words<Vector256<uint>> state, ref Words<Vector256<uint>> message) => Compress256(ref state, ref message);
     }
 }
 #endif

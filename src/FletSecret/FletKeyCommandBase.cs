@@ -89,12 +89,12 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
             return;
         }
 
-        // Enough items in flight to fill a SIMD batch per derivation thread.
-        int lanes = FletKeyDeriver.SimdLanes;
+        // Enough items in flight to fill a SIMD batch per derivation thread (the lanes of the engine, whether or not
+        // the estimate made before its costs are measured says a batch pays).
+        int lanes = FletKeyDeriver.Costs.Lanes;
         Deriver = new FletKeyDeriver(Passphrase, ThrottleLimit);
         _work = new OrderedWork(ThrottleLimit * Math.Max(1, lanes), _stop.Token);
-        WriteVerbose($"{(Passphrases.Length > 1 ? $"Keys, tried in this order: {source}" : $"Key: {source}")}. {DescribeSettings()} Derivation threads: {ThrottleLimit}; one key at a time: {FletKeyDeriver.Engine}; " +
-            (lanes > 0 ? $"SIMD batches of up to {lanes} from {FletKeyDeriver.SimdThreshold} waiting derivations per free thread." : "no SIMD batches (none would beat one chain at a time here, or no SIMD engine)."));
+        WriteVerbose($"{(Passphrases.Length > 1 ? $"Keys, tried in this order: {source}" : $"Key: {source}")}. {DescribeSettings()} Derivation threads: {ThrottleLimit}; {FletKeyDeriver.DescribeEngines(ThrottleLimit)}");
     }
 
     /// <summary>

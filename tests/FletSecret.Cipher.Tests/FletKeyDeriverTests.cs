@@ -70,39 +70,63 @@ public class FletKeyDeriverTests
         Assert.Equal(0, deriver.SimdBatches);
     }
 
-    [Fact]
-    public async Task A_SIMD_batch_runs_only_from_the_threshold_per_free_worker()
+    private static async Task<FletKeyDeriver> DeriveAll(FletPassphrase passphrase, DerivationCosts costs, int workers, int jobs)
     {
-        int lanes = FletKeyDeriver.SimdLanes, threshold = FletKeyDeriver.SimdThreshold;
-        using var passphrase = new FletPassphrase("threshold");
-        async Task<FletKeyDeriver> Run(int workers, int jobs)
+        var deriver = new FletKeyDeriver(passphrase, workers, costs);
+        byte[][] salts = Enumerable.Range(0, jobs).Select(i => Salt(300 + i)).ToArray();
+        FletKey[] keys = await Task.WhenAll(salts.Select(salt => deriver.DeriveAsync(salt, 2000)));
+        for (int i = 0; i < jobs; i++)
         {
-            var deriver = new FletKeyDeriver(passphrase, workers);
-            byte[][] salts = Enumerable.Range(0, jobs).Select(i => Salt(300 + i)).ToArray();
-            FletKey[] keys = await Task.WhenAll(salts.Select(salt => deriver.DeriveAsync(salt, 2000)));
-            for (int i = 0; i < jobs; i++)
-            {
-                Assert.Equal(Expected(passphrase, salts[i], 2000), Codec.ToHex(keys[i].KeyBytes));
-                keys[i].Dispose();
-            }
-            deriver.Dispose();
-            return deriver;
+            Assert.Equal(Expected(passphrase, salts[i], 2000), Codec.ToHex(keys[i].KeyBytes));
+            keys[i].Dispose();
         }
+        deriver.Dispose();
+        return deriver;
+    }
 
+    [Fact]
+    public async Task Batches_follow_the_plan_made_from_the_given_costs()
+    {
+        int lanes = FletKeyDeriver.Costs.Lanes;
+        using var passphrase = new FletPassphrase("planned");
         if (lanes == 0)
         {
-            // No batch pays (or no SIMD engine): even a full queue runs one chain at a time.
-            FletKeyDeriver all = await Run(1, 12);
+            // No SIMD engine (or switched off): even costs that favour a batch run one chain at a time.
+            FletKeyDeriver all = await DeriveAll(passphrase, new DerivationCosts(10, 11, 0, 2000, measured: true), 1, 12);
             Assert.Equal(0, all.SimdBatches);
             Assert.Equal(12, all.PlatformDerivations);
             return;
         }
-        Assert.True(threshold <= lanes);
-        Assert.Equal(0, (await Run(1, threshold - 1)).SimdBatches);
-        FletKeyDeriver batched = await Run(1, threshold);
-        Assert.Equal(1, batched.SimdBatches);
-        Assert.Equal(0, batched.PlatformDerivations);
-        if (System.Environment.ProcessorCount >= 2) Assert.Equal(0, (await Run(2, 2 * (threshold - 1))).SimdBatches);
+        // A batch of 16 lanes at 0.4 of a chain each: 17 on one worker are a batch of 16 and one chain.
+        FletKeyDeriver mixed = await DeriveAll(passphrase, new DerivationCosts(10, 0.4 * lanes * 10, lanes, 2000, measured: true), 1, lanes + 1);
+        Assert.Equal(1, mixed.SimdBatches);
+        Assert.Equal(1, mixed.PlatformDerivations);
+        // A batch barely dearer than two chains: two waiting are one batch, one waiting a chain.
+        Assert.Equal(1, (await DeriveAll(passphrase, new DerivationCosts(10, 19, lanes, 2000, measured: true), 1, 2)).SimdBatches);
+        Assert.Equal(0, (await DeriveAll(passphrase, new DerivationCosts(10, 19, lanes, 2000, measured: true), 1, 1)).SimdBatches);
+        // A batch dearer than its lanes one at a time: a full queue on two workers runs no batch.
+        FletKeyDeriver dear = await DeriveAll(passphrase, new DerivationCosts(10, 10.5 * lanes, lanes, 2000, measured: true), 2, 2 * lanes);
+        Assert.Equal(0, dear.SimdBatches);
+        Assert.Equal(2 * lanes, dear.PlatformDerivations);
+    }
+
+    [Fact]
+    public void The_costs_of_this_process_are_measured_in_the_background_and_said_in_the_description()
+    {
+        DerivationCosts costs = FletKeyDeriver.Costs;
+        string description = FletKeyDeriver.DescribeEngines(2);
+        Assert.StartsWith($"one key at a time: {FletKeyDeriver.Engine}; ", description);
+        if (costs.Lanes == 0)
+        {
+            Assert.Contains("no SIMD batches", description);
+            return;
+        }
+        // The measurement starts on the first look and ends in well under a second; until then, the estimate.
+        Assert.True(SpinWait.SpinUntil(() => FletKeyDeriver.Costs.Measured, TimeSpan.FromSeconds(60)), "the costs were never measured");
+        costs = FletKeyDeriver.Costs;
+        Assert.True(costs.Chain > 0 && costs.Batch > 0 && costs.Iterations > 0);
+        Assert.Contains("measured at", FletKeyDeriver.DescribeEngines(2));
+        Assert.Equal(costs.BatchPays ? costs.Lanes : 0, FletKeyDeriver.SimdLanes);
     }
 
     [Fact]

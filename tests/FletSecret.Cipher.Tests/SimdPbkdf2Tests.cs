@@ -72,6 +72,44 @@ public class SimdPbkdf2Tests
 
     [SimdTheory]
     [MemberData(nameof(Widths))]
+    public void Random_full_and_partial_batches_equal_the_single_chain_engine_up_to_20000_iterations(int lanes)
+    {
+        // The engine FletKeyDeriver runs beside the batches (native where there is one), on Flet-sized salts and
+        // UTF-8 passphrases, with counts long enough for every schedule word to wrap many times.
+        var random = new Random(20261207 + lanes);
+        int mismatches = 0, cases = 0;
+        for (int batch = 0; batch < 60; batch++)
+        {
+            int jobs = batch % 3 == 0 ? lanes : random.Next(1, lanes + 1);
+            int iterations = random.Next(0, 4) == 0 ? random.Next(2000, 20_001) : random.Next(1, 3000);
+            var passwords = new byte[jobs][];
+            var salts = new byte[jobs][];
+            var keys = new byte[jobs][];
+            for (int j = 0; j < jobs; j++)
+            {
+                char[] text = new char[random.Next(0, 80)];
+                for (int i = 0; i < text.Length; i++) text[i] = (char)(random.Next(0, 3) == 0 ? random.Next(0xA0, 0x2FF) : random.Next(0x20, 0x7F));
+                passwords[j] = System.Text.Encoding.UTF8.GetBytes(text);
+                salts[j] = new byte[16];
+                random.NextBytes(salts[j]);
+                keys[j] = new byte[32];
+            }
+
+            Pbkdf2Simd.DeriveKeys(passwords, salts, iterations, keys, lanes);
+
+            var expected = new byte[32];
+            for (int j = 0; j < jobs; j++, cases++)
+            {
+                Pbkdf2.DeriveKey(passwords[j], salts[j], iterations, expected);
+                if (!expected.AsSpan().SequenceEqual(keys[j])) mismatches++;
+            }
+        }
+        _output.WriteLine($"{cases} derivations against {Pbkdf2.Engine}");
+        Assert.Equal(0, mismatches);
+    }
+
+    [SimdTheory]
+    [MemberData(nameof(Widths))]
     public void Every_Flet_vector_key_comes_out_of_one_batch_per_iteration_count(int lanes)
     {
         foreach (IGrouping<int, FletVector> group in Vectors.Flet.Value.GroupBy(v => v.Iterations))
