@@ -261,6 +261,21 @@ Describe 'Update-FletString -Path and -LiteralPath' {
         [System.IO.File]::ReadAllBytes($lookalikes) | Should -Be $before
     }
 
+    It 'rotates a .env that also holds a hex app secret and a SHA-512 digest (they are not taken for tokens)' {
+        # FLET_SECRET_KEY from `openssl rand -hex 48` (96 characters) beside the tokens, as a .env commonly has it.
+        $hexKey = -join (1..48 | ForEach-Object { '{0:x2}' -f (Get-Random -Maximum 256) })
+        $digest = -join ([System.Security.Cryptography.SHA512]::HashData([byte[]](1, 2, 3)) | ForEach-Object { '{0:x2}' -f $_ })
+        $text = "FLET_SECRET_KEY=$hexKey`nCHECKSUM=$digest`nDB_PASSWORD=$Fernet`n"
+        [System.IO.File]::WriteAllText($EnvFile, $text)
+        $summary = Update-FletString -LiteralPath $EnvFile @Old @New -PassThru -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors | Should -BeNullOrEmpty
+        $summary.TokensFound | Should -Be 1
+        $summary.TokensRotated | Should -Be 1
+        $after = [System.IO.File]::ReadAllText($EnvFile)
+        $after | Should -BeLike "FLET_SECRET_KEY=$hexKey`nCHECKSUM=$digest`nDB_PASSWORD=*"
+        Open-WithB ($after -split "`n")[2].Substring(12) | Should -BeExactly 'fernet value'
+    }
+
     It 'returns from Stop() (Ctrl+C) promptly during a long derivation, leaving the file as it was' {
         $ps = [powershell]::Create()
         try {
