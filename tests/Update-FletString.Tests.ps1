@@ -230,6 +230,18 @@ Describe 'Update-FletString -Path and -LiteralPath' {
         Open-WithB ((Get-Content -LiteralPath $odd) -replace '^K=') | Should -BeExactly 'fernet value'
     }
 
+    It 'rotates a file once when a symbolic link to it is given too (a wildcard matches both)' -Skip:$IsWindows {
+        $link = Join-Path $Folder 'current.env'
+        $null = New-Item -ItemType SymbolicLink -Path $link -Target $EnvFile
+        $summaries = @(Update-FletString -Path (Join-Path $Folder '*.env') @Old @New -PassThru -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $errors | Should -BeNullOrEmpty
+        $summaries.Count | Should -Be 1
+        $summaries[0].TokensRotated | Should -Be 2
+        (Get-Item -LiteralPath $link).LinkType | Should -Be 'SymbolicLink'
+        $text = [System.Text.Encoding]::UTF8.GetString([System.IO.File]::ReadAllBytes($EnvFile))
+        Open-WithB ([regex]::Matches($text, $TokenPattern).Value) | Should -BeExactly 'fernet value', 'gcm value'
+    }
+
     It 'keeps a UTF-16 file''s encoding and a file without tokens as it is' {
         $utf16 = Join-Path $Folder 'settings.json'
         [System.IO.File]::WriteAllText($utf16, "{ `"token`": `"$Fernet`", `"name`": `"Ünïcode`" }`n", [System.Text.UnicodeEncoding]::new($false, $true))

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Runtime.InteropServices;
 using System.Management.Automation;
 using System.Security;
 using System.Text.RegularExpressions;
@@ -325,7 +326,8 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
     private List<string> ResolveFiles()
     {
         var files = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Windows and macOS file systems ignore case by default: App.env and app.env are one file there.
+        var seen = new HashSet<string>(RuntimeInformation.IsOSPlatform(OSPlatform.Linux) ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
         bool literal = ParameterSetName == LiteralPathSet;
         foreach (string given in (literal ? LiteralPath : Path) ?? Array.Empty<string>())
         {
@@ -372,10 +374,26 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
                         $"The file '{path}' does not exist.", "Check the path; relative paths start at the current PowerShell location."));
                     continue;
                 }
-                if (seen.Add(path)) files.Add(path);
+                // By the file a link leads to: a link and its target (both matched by *.env) are one file, rotated once;
+                // a second pass would find its tokens under the new key already and refuse it.
+                if (seen.Add(SameFileKey(path))) files.Add(path);
+                else WriteVerbose($"'{path}' is a file given before (or a link to it): rotated once.");
             }
         }
         return files;
+    }
+
+    /// <summary>Where the path's links end; the path itself where that cannot be read (the replace then says why).</summary>
+    private static string SameFileKey(string path)
+    {
+        try
+        {
+            return AtomicFile.FinalTarget(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return path;
+        }
     }
 
     private static ErrorRecord PathError(string id, ErrorCategory category, string target, string message, string advice) =>
