@@ -264,6 +264,13 @@ Describe 'Update-FletString -Path and -LiteralPath' {
         (& stat -c '%a' $EnvFile) | Should -Be '640'
     }
 
+    It 'keeps the file''s owner and group when run as root (sudo on an app''s .env)' -Skip:($IsWindows -or (& id -u) -ne '0') {
+        & chown 65534:65534 $EnvFile
+        & chmod 640 $EnvFile
+        (Update-FletString -LiteralPath $EnvFile @Old @New -PassThru).TokensRotated | Should -Be 2
+        (& stat -c '%u:%g %a' $EnvFile) | Should -Be '65534:65534 640'
+    }
+
     It 'shows a summary of zero and touches nothing for a file of look-alikes that are no token' {
         $lookalikes = Join-Path $Folder 'lookalikes.env'
         $jwt = 'eyJhbGciOiJIUzI1NiJ9.' + $Gcm + '.c2lnbmF0dXJl'

@@ -1,6 +1,9 @@
 using System;
 using System.IO;
 using System.Runtime.InteropServices;
+#if NET8_0_OR_GREATER
+using Microsoft.Win32.SafeHandles;
+#endif
 
 namespace FletSecret.Cipher;
 
@@ -26,7 +29,8 @@ public static class AtomicFile
     /// it). A symbolic link is followed: the file it leads to is replaced and the link kept. On Unix the new file gets
     /// the old one's permission bits (and is never more open while it is written); on Windows the replace keeps the
     /// old file's attributes and access rules, but while it is written the temporary file has the folder's inherited
-    /// ones (netstandard2.0 has no API to copy them first). The owner is this user's (only root could keep another's).
+    /// ones (netstandard2.0 has no API to copy them first). On Unix (net8.0) the new file keeps the old one's owner and group
+    /// as far as this user may give them (root: both; another user: the group, when a member of it).
     /// </summary>
     public static void Replace(string path, byte[] expected, byte[] content)
     {
@@ -95,6 +99,8 @@ public static class AtomicFile
             });
             try
             {
+                // The owner first: a change of owner clears the set-user-ID and set-group-ID bits, which the mode sets back.
+                KeepOwner(stream.SafeFileHandle, target, mode);
                 File.SetUnixFileMode(stream.SafeFileHandle, mode);
             }
             catch
@@ -114,6 +120,55 @@ public static class AtomicFile
 #endif
         return new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None);
     }
+
+#if NET8_0_OR_GREATER
+    /// <summary>
+    /// Gives the temporary file the target's owner and group as far as this user may: root keeps both (a .env rotated
+    /// with sudo stays the app's), another user keeps the group when a member of it (0640 deploy:www-data stays
+    /// readable by the web server); otherwise the file is this user's and group's, as any new file.
+    /// </summary>
+    private static unsafe void KeepOwner(SafeFileHandle handle, string target, UnixFileMode mode)
+    {
+        // The runtime's own stat shim (libSystem.Native ships with .NET): its FileStatus starts Flags, Mode, Uid, Gid
+        // (int32 each) on every platform, unlike libc's struct stat. The mode it reports must be the one .NET read,
+        // else the layout is not the one expected and nothing is changed.
+        byte* status = stackalloc byte[FileStatusBytes];
+        try
+        {
+            if (SystemNativeStat(target, status) != 0 || (*(int*)(status + 4) & 0xFFF) != (int)mode) return;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return;
+        }
+        uint owner = *(uint*)(status + 8), group = *(uint*)(status + 12);
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            int fd = (int)handle.DangerousGetHandle();
+            // uid_t -1: the owner unchanged. A refusal (EPERM) leaves the file as created: this user's.
+            if (FChown(fd, owner, group) != 0) _ = FChown(fd, uint.MaxValue, group);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // No libc by that name: the file stays this user's.
+        }
+        finally
+        {
+            if (added) handle.DangerousRelease();
+        }
+    }
+
+    /// <summary>More than the FileStatus of any .NET version (about 120 bytes); only the first 16 are read.</summary>
+    private const int FileStatusBytes = 512;
+
+    [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat", CharSet = CharSet.Ansi, BestFitMapping = false)]
+    private static extern unsafe int SystemNativeStat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, byte* status);
+
+    [DllImport("libc", EntryPoint = "fchown")]
+    private static extern int FChown(int fd, uint owner, uint group);
+#endif
 
     private static bool SameContent(string path, byte[] expected)
     {

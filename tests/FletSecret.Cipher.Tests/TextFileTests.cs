@@ -231,6 +231,32 @@ public sealed class TextFileTests
     }
 
     [Fact]
+    public void Atomic_replace_keeps_the_owner_and_group_where_this_user_may()
+    {
+        // Run as root (sudo, a deployment job) on an app's .env: the new file was root's, and the app, which reads its
+        // file as its owner or through the group (0640 app:www-data), could no longer read its secrets.
+        if (OperatingSystem.IsWindows() || Run("id", "-u") != "0") return; // only root may give a file to another user
+        string directory = NewDirectory();
+        try
+        {
+            string path = Path.Combine(directory, "app.env");
+            byte[] old = Encoding.UTF8.GetBytes("old");
+            File.WriteAllBytes(path, old);
+            const UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+            File.SetUnixFileMode(path, mode);
+            Assert.Equal(string.Empty, Run("chown", $"65534:65534 {path}"));
+            AtomicFile.Replace(path, old, Encoding.UTF8.GetBytes("new"));
+            Assert.Equal("65534:65534", Run("stat", $"-c %u:%g {path}"));
+            Assert.Equal(mode, File.GetUnixFileMode(path));
+            Assert.Equal("new", File.ReadAllText(path));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Atomic_replace_of_a_symbolic_link_replaces_the_file_it_leads_to()
     {
         if (OperatingSystem.IsWindows()) return; // creating links needs a privilege there
@@ -277,6 +303,7 @@ public sealed class TextFileTests
             Directory.Delete(directory, recursive: true);
         }
     }
+#endif
 
     private static string Run(string command, string arguments)
     {
@@ -286,5 +313,4 @@ public sealed class TextFileTests
         process.WaitForExit();
         return output;
     }
-#endif
 }
