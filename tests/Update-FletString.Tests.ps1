@@ -129,6 +129,25 @@ Describe 'Update-FletString in the pipeline' {
         $events | Should -Be 'in', 'out', 'in', 'out'
     }
 
+    It 'rotates a Fernet token whose inner layer holds a byte Flet skips (its shape says AES-GCM), as Unprotect-FletString opens it' {
+        $token = Protect-FletString 'skipped inside' -Key $KeyA -Iterations $FastIterations
+        # Flet's decrypt reads the Fernet token after the salt with urlsafe_b64decode, which skips the '.' put in.
+        $bytes = [System.Collections.Generic.List[byte]]::new([Convert]::FromBase64String($token.Replace('-', '+').Replace('_', '/')))
+        $bytes.Insert(16 + 3, [byte]0x2E)
+        $mutated = [Convert]::ToBase64String($bytes.ToArray()).Replace('+', '-').Replace('/', '_')
+        Unprotect-FletString $mutated @Old | Should -BeExactly 'skipped inside'
+        $secure = ConvertTo-SecureString -String $mutated -AsPlainText -Force
+        $rotated = @($mutated, $secure | Update-FletString @Old @New)
+        $rotated.Count | Should -Be 2
+        ($rotated | Get-FletTokenInfo).Algorithm | Should -Be 'Fernet', 'Fernet'
+        ($rotated | Get-FletTokenInfo)[0].Timestamp | Should -Be (Get-FletTokenInfo $token).Timestamp
+        Open-WithB $rotated | Should -BeExactly 'skipped inside', 'skipped inside'
+        $file = Join-Path $TestDrive 'skipped.env'
+        [System.IO.File]::WriteAllText($file, "K=$mutated`n")
+        (Update-FletString -LiteralPath $file @Old @New -PassThru).TokensRotated | Should -Be 1
+        Open-WithB ((Get-Content -LiteralPath $file) -replace '^K=') | Should -BeExactly 'skipped inside'
+    }
+
     It 'refuses a missing, a doubled or an unset new key before reading any token, naming the new-key parameters' {
         $token = Protect-FletString 'x' -Key $KeyA -Iterations $FastIterations
         { $token | Update-FletString @Old -ErrorAction Stop } | Should -Throw -ErrorId 'FletSecret.NewKeyMissing,*'

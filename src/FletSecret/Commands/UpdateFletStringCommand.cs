@@ -220,7 +220,7 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
                     break;
                 case SecureString secure:
                     // Parsed before the first await inside Submit, so the characters are read before they are zeroed.
-                    if (!PipelineInput.WithChars(secure, chars => Submit(() => RotateItemAsync(() => Fernet.Parse(chars, algorithm: null), index, pair))))
+                    if (!PipelineInput.WithChars(secure, chars => Submit(() => RotateItemAsync(reading => Fernet.Parse(chars, reading), index, pair))))
                     {
                         Submit(InvalidInput(index, "is a SecureString that was disposed before Update-FletString could read it.",
                             "the SecureString before disposing of it (write it, then dispose)"));
@@ -228,7 +228,7 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
                     break;
                 default:
                     string text = token as string ?? PipelineInput.ToText(token);
-                    Submit(() => RotateItemAsync(() => Fernet.Parse(text, algorithm: null), index, pair));
+                    Submit(() => RotateItemAsync(reading => Fernet.Parse(text, reading), index, pair));
                     break;
             }
         }
@@ -237,12 +237,11 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
     // The target names the item by position.
     private static string Target(int index) => $"InputObject[{index}]";
 
-    private async Task<ItemResult> RotateItemAsync(Func<ParsedToken> parse, int index, Cipher.FletAlgorithm? pair)
+    private async Task<ItemResult> RotateItemAsync(Func<Cipher.FletAlgorithm?, ParsedToken> parse, int index, Cipher.FletAlgorithm? pair)
     {
         try
         {
-            using ParsedToken parsed = parse();
-            return new ItemResult(await RotateAsync(parsed, pair ?? parsed.Algorithm).ConfigureAwait(false), null);
+            return new ItemResult(await RotateParsedAsync(parse, pair).ConfigureAwait(false), null);
         }
         catch (FletTokenException e)
         {
@@ -261,7 +260,33 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
     /// derivation starts at once, beside the old key's, so both wait in the same deriver and share SIMD batches with
     /// other tokens' derivations of the same iteration count.
     /// </summary>
-    private async Task<string> RotateAsync(ParsedToken parsed, Cipher.FletAlgorithm pair)
+    /// <summary>
+    /// Parses the token by its shape (synchronously, before the first await, while a SecureString's characters are
+    /// there) and rotates it. A token whose shape says AES-GCM may yet be a Fernet token that Flet's decrypt opens (its
+    /// inner layer holds bytes Python's base64 skips), as Unprotect-FletString reads it: it is read as Fernet too, and
+    /// that reading is rotated when the GCM one does not authenticate.
+    /// </summary>
+    private async Task<string> RotateParsedAsync(Func<Cipher.FletAlgorithm?, ParsedToken> parse, Cipher.FletAlgorithm? pair)
+    {
+        using ParsedToken parsed = parse(null);
+        using ParsedToken? asFernet = Fernet.MayBeFernet(parsed) ? TryParse(parse, Cipher.FletAlgorithm.Fernet) : null;
+        return await RotateAsync(parsed, asFernet, pair).ConfigureAwait(false);
+    }
+
+    /// <summary>The token read as <paramref name="reading"/>'s pair, or null when it is no token of that pair.</summary>
+    private static ParsedToken? TryParse(Func<Cipher.FletAlgorithm?, ParsedToken> parse, Cipher.FletAlgorithm reading)
+    {
+        try
+        {
+            return parse(reading);
+        }
+        catch (FletTokenException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<string> RotateAsync(ParsedToken parsed, ParsedToken? asFernet, Cipher.FletAlgorithm? pair)
     {
         Task<FletKey> newKey = Deriver.CreateKeyAsync(_newPassphrase!, NewIterations);
         Interlocked.Increment(ref _newKeys);
@@ -270,7 +295,16 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
             return await OpenWithOldKeysAsync(parsed, async oldKey =>
             {
                 FletKey fresh = await newKey.ConfigureAwait(false);
-                return oldKey.Rotate(parsed, fresh, pair, DateTimeOffset.UtcNow);
+                DateTimeOffset now = DateTimeOffset.UtcNow;
+                try
+                {
+                    return oldKey.Rotate(parsed, fresh, pair ?? parsed.Algorithm, now);
+                }
+                catch (FletTokenException e) when (e.Error == FletTokenError.AuthenticationFailed && asFernet is not null)
+                {
+                    // The same derived key (both pairs derive it alike) reads the token as Fernet: its HMAC decides.
+                    return oldKey.Rotate(asFernet, fresh, pair ?? asFernet.Algorithm, now);
+                }
             }).ConfigureAwait(false);
         }
         finally
@@ -479,11 +513,8 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
         if (PassThru) WriteObject(new FletFileRotation(path, tokens.Count, tokens.Count, file.Encoding));
     }
 
-    private async Task<string> RotateTextAsync(string token, Cipher.FletAlgorithm? pair)
-    {
-        using ParsedToken parsed = Fernet.Parse(token, algorithm: null);
-        return await RotateAsync(parsed, pair ?? parsed.Algorithm).ConfigureAwait(false);
-    }
+    private Task<string> RotateTextAsync(string token, Cipher.FletAlgorithm? pair) =>
+        RotateParsedAsync(reading => Fernet.Parse(token, reading), pair);
 
     /// <summary>Waits for a file's rotations on the pipeline thread, with progress over its tokens; Ctrl+C ends the wait.</summary>
     private void WaitWithProgress(Task<string>[] rotations, string path)
