@@ -21,7 +21,7 @@ public sealed class FletTokenMatch
     /// <summary>The token's length in code units (= characters: a token is ASCII).</summary>
     public int UnitLength { get; }
 
-    /// <summary>The 1-based line the token is on (lines end with "\n"; a "\r\n" file counts the same).</summary>
+    /// <summary>The 1-based line the token is on (lines end with "\n", "\r\n" or "\r", as editors count them).</summary>
     public int Line { get; }
 
     /// <summary>The token as it stands in the file.</summary>
@@ -159,7 +159,12 @@ public sealed class FletTextFile
             {
                 continue; // not a token's shape: left alone
             }
-            for (; lineCountedTo < start; lineCountedTo++) if (Unit(lineCountedTo) == '\n') line++;
+            for (; lineCountedTo < start; lineCountedTo++)
+            {
+                // "\n", "\r\n" and a lone "\r" (classic Mac OS, some generated files) each end a line, as editors count them.
+                int unit = Unit(lineCountedTo);
+                if (unit == '\n' || (unit == '\r' && (lineCountedTo + 1 == count || Unit(lineCountedTo + 1) != '\n'))) line++;
+            }
             found.Add(new FletTokenMatch(start, length, line, new string(chars), algorithm));
         }
         return found;

@@ -154,6 +154,15 @@ public sealed class TextFileTests
     }
 
     [Fact]
+    public void Lines_are_counted_as_editors_count_them_whatever_the_line_endings()
+    {
+        // A lone "\r" ends a line too (a file from classic Mac OS or a mixed one): the error must name the right line.
+        string text = "A=1\rB=" + Fernet1 + "\r\nC=x\n\rD=" + Gcm + "\r\r\nE=" + Fernet2;
+        FletTextFile file = FletTextFile.Parse(Encoding.ASCII.GetBytes(text));
+        Assert.Equal(new[] { 2, 5, 7 }, file.Tokens.Select(t => t.Line));
+    }
+
+    [Fact]
     public void A_replacement_count_or_text_that_does_not_fit_is_refused()
     {
         FletTextFile file = FletTextFile.Parse(Encoding.UTF8.GetBytes(Env(Fernet1, Gcm)));
