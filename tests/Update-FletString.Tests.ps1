@@ -261,6 +261,20 @@ Describe 'Update-FletString -Path and -LiteralPath' {
         Open-WithB ([regex]::Matches($text, $TokenPattern).Value) | Should -BeExactly 'fernet value', 'gcm value'
     }
 
+    It 'refuses a pipe or a device at once (never waits on a FIFO nor reads /dev/zero without end) and goes on' -Skip:$IsWindows {
+        $fifo = Join-Path $Folder 'secrets.fifo'
+        & mkfifo $fifo
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        $out = Update-FletString -LiteralPath $fifo, '/dev/zero', $EnvFile @Old @New -PassThru -ErrorVariable errors -ErrorAction SilentlyContinue
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+        $errors.Count | Should -Be 2
+        $errors | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'FletSecret.NotRegularFile,*' }
+        $errors[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $errors[0].ErrorDetails.Message | Should -Match 'a pipe or FIFO, not a regular file'
+        $errors[1].ErrorDetails.Message | Should -Match 'a character device'
+        $out.TokensRotated | Should -Be 2
+    }
+
     It 'keeps a UTF-16 file''s encoding and a file without tokens as it is' {
         $utf16 = Join-Path $Folder 'settings.json'
         [System.IO.File]::WriteAllText($utf16, "{ `"token`": `"$Fernet`", `"name`": `"Ünïcode`" }`n", [System.Text.UnicodeEncoding]::new($false, $true))

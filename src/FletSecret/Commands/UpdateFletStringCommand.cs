@@ -408,6 +408,14 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
                         $"The file '{path}' does not exist.", "Check the path; relative paths start at the current PowerShell location."));
                     continue;
                 }
+                // A FIFO would block the pipeline thread (Ctrl+C cannot end a read), /dev/zero would be read until memory ran out.
+                if (KeySource.NotRegularFileKind(path) is string kind)
+                {
+                    WriteError(PathError("FletSecret.NotRegularFile", ErrorCategory.InvalidArgument, path,
+                        $"'{path}' is {kind}, not a regular file; only regular files are rewritten, so that the command never waits on a pipe or reads a device without end.",
+                        "Give the path of a text file (a .env, JSON, YAML or configuration file)."));
+                    continue;
+                }
                 // By the file a link leads to: a link and its target (both matched by *.env) are one file, rotated once;
                 // a second pass would find its tokens under the new key already and refuse it.
                 if (seen.Add(SameFileKey(path))) files.Add(path);
