@@ -121,6 +121,15 @@ Describe 'Update-FletString in the pipeline' {
             Should -Match 'Tokens opened by old key: 1: 2, 2: 1\.'
     }
 
+    It 'counts the tokens each old key opened by the position it was given at, a key given twice aside' {
+        $underA = Protect-FletString 'under A' -Key $KeyA -Iterations $FastIterations
+        $underB = Protect-FletString 'under B' -Key $KeyB -Iterations $FastIterations
+        $records = $underA, $underB, $underB | Update-FletString -Key $KeyB, $KeyB, $KeyA -Iterations $FastIterations @New -Verbose 4>&1 3>&1
+        ($records | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message | Should -Match 'key 2 of 3 is the same key as key 1'
+        ($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Select-Object -Last 1).Message |
+            Should -Match 'Tokens opened by old key: 1: 2, 3: 1\.'
+    }
+
     It 'writes each output before the next input arrives when the upstream is slow' {
         $tokens = 'one', 'two' | Protect-FletString -Key $KeyA -Iterations $FastIterations
         $events = [System.Collections.Generic.List[string]]::new()

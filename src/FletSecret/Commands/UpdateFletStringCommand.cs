@@ -589,7 +589,7 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
 
     internal override string DescribeTotals() =>
         $"Derived {_keys.Derived} old key(s) (at most {_keys.MostHeld} held at once) and {Volatile.Read(ref _newKeys)} new key(s), one per token." +
-        (Passphrases.Length > 1 ? " Tokens opened by old key: " + string.Join(", ", Enumerable.Range(0, Passphrases.Length).Select(k => $"{k + 1}: {Volatile.Read(ref _openedBy[k])}")) + "." : string.Empty);
+        (Passphrases.Length > 1 ? " Tokens opened by old key: " + string.Join(", ", Enumerable.Range(0, Passphrases.Length).Select(k => $"{KeyPositions[k]}: {Volatile.Read(ref _openedBy[k])}")) + "." : string.Empty);
 
     internal override void DisposeKeys()
     {
