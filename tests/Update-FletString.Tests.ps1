@@ -157,6 +157,18 @@ Describe 'Update-FletString in the pipeline' {
         Open-WithB ((Get-Content -LiteralPath $file) -replace '^K=') | Should -BeExactly 'skipped inside'
     }
 
+    It 'tells a piped file (Get-ChildItem *.env | Update-FletString) to go to -LiteralPath, and goes on' {
+        $file = Join-Path $TestDrive 'piped.env'
+        Set-Content -LiteralPath $file -Value 'A=1'
+        $token = Protect-FletString 'after the file' -Key $KeyA -Iterations $FastIterations
+        $out = @((Get-Item -LiteralPath $file), $token | Update-FletString @Old @New -ErrorVariable errors -ErrorAction SilentlyContinue)
+        Open-WithB $out | Should -BeExactly 'after the file'
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'FletSecret.InvalidInput,*'
+        $errors[0].ErrorDetails.Message | Should -Match "is a file \('piped.env'\), not a token.*-LiteralPath"
+        $errors[0].ErrorDetails.RecommendedAction | Should -Match 'Update-FletString -LiteralPath \(Get-ChildItem \*\.env\)\.FullName'
+    }
+
     It 'refuses a missing, a doubled or an unset new key before reading any token, naming the new-key parameters' {
         $token = Protect-FletString 'x' -Key $KeyA -Iterations $FastIterations
         { $token | Update-FletString @Old -ErrorAction Stop } | Should -Throw -ErrorId 'FletSecret.NewKeyMissing,*'

@@ -226,6 +226,11 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
                             "the SecureString before disposing of it (write it, then dispose)"));
                     }
                     break;
+                case FileSystemInfo file:
+                    // Get-ChildItem *.env | Update-FletString: its text is a path, which would only fail as "not a token".
+                    Submit(InvalidInput(index, $"is a {(file is DirectoryInfo ? "folder" : "file")} ('{file.Name}'), not a token; the tokens inside files are rotated with -Path or -LiteralPath.",
+                        "the files to -LiteralPath, for example Update-FletString -LiteralPath (Get-ChildItem *.env).FullName, or tokens as strings or SecureStrings"));
+                    break;
                 default:
                     string text = token as string ?? PipelineInput.ToText(token);
                     Submit(() => RotateItemAsync(reading => Fernet.Parse(text, reading), index, pair));
