@@ -1,9 +1,7 @@
 using System;
 using System.IO;
 using System.Runtime.InteropServices;
-#if NET8_0_OR_GREATER
 using Microsoft.Win32.SafeHandles;
-#endif
 
 namespace FletSecret.Cipher;
 
@@ -29,7 +27,7 @@ public static class AtomicFile
     /// it). A symbolic link is followed: the file it leads to is replaced and the link kept. On Unix the new file gets
     /// the old one's permission bits (and is never more open while it is written); on Windows the replace keeps the
     /// old file's attributes and access rules, but while it is written the temporary file has the folder's inherited
-    /// ones (netstandard2.0 has no API to copy them first). On Unix (net8.0) the new file keeps the old one's owner and group
+    /// ones (netstandard2.0 has no API to copy them first). On Unix the new file keeps the old one's owner and group
     /// as far as this user may give them (root: both; another user: the group, when a member of it).
     /// </summary>
     public static void Replace(string path, byte[] expected, byte[] content)
@@ -100,7 +98,7 @@ public static class AtomicFile
             try
             {
                 // The owner first: a change of owner clears the set-user-ID and set-group-ID bits, which the mode sets back.
-                KeepOwner(stream.SafeFileHandle, target, mode);
+                KeepOwner(stream.SafeFileHandle, target, (int)mode);
                 File.SetUnixFileMode(stream.SafeFileHandle, mode);
             }
             catch
@@ -115,27 +113,41 @@ public static class AtomicFile
         {
             // No API for permission bits here, but a copy keeps them: copy, then write the new content over the copy.
             File.Copy(target, temporary, overwrite: false);
-            return new FileStream(temporary, FileMode.Truncate, FileAccess.Write, FileShare.None, 4096, FileOptions.None);
+            var copy = new FileStream(temporary, FileMode.Truncate, FileAccess.Write, FileShare.None, 4096, FileOptions.None);
+            try
+            {
+                KeepOwner(copy.SafeFileHandle, target, expectedMode: null);
+            }
+            catch
+            {
+                copy.Dispose();
+                throw;
+            }
+            return copy;
         }
 #endif
         return new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None);
     }
 
-#if NET8_0_OR_GREATER
     /// <summary>
     /// Gives the temporary file the target's owner and group as far as this user may: root keeps both (a .env rotated
     /// with sudo stays the app's), another user keeps the group when a member of it (0640 deploy:www-data stays
     /// readable by the web server); otherwise the file is this user's and group's, as any new file.
     /// </summary>
-    private static unsafe void KeepOwner(SafeFileHandle handle, string target, UnixFileMode mode)
+    private static unsafe void KeepOwner(SafeFileHandle handle, string target, int? expectedMode)
     {
-        // The runtime's own stat shim (libSystem.Native ships with .NET): its FileStatus starts Flags, Mode, Uid, Gid
-        // (int32 each) on every platform, unlike libc's struct stat. The mode it reports must be the one .NET read,
-        // else the layout is not the one expected and nothing is changed.
+        // The runtime's own stat shim (libSystem.Native ships with .NET; Mono may have none): its FileStatus starts
+        // Flags, Mode, Uid, Gid (int32 each) on every platform, unlike libc's struct stat. It must say a regular file
+        // with the mode .NET read (where .NET can read one), else the layout is not the one expected: nothing changes.
         byte* status = stackalloc byte[FileStatusBytes];
         try
         {
-            if (SystemNativeStat(target, status) != 0 || (*(int*)(status + 4) & 0xFFF) != (int)mode) return;
+            byte[] native = System.Text.Encoding.UTF8.GetBytes(target + "\0");
+            int result;
+            fixed (byte* path = native) result = SystemNativeStat(path, status);
+            if (result != 0) return;
+            int reported = *(int*)(status + 4);
+            if ((reported & 0xF000) != 0x8000 || (expectedMode is int mode && (reported & 0xFFF) != mode)) return;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -163,12 +175,11 @@ public static class AtomicFile
     /// <summary>More than the FileStatus of any .NET version (about 120 bytes); only the first 16 are read.</summary>
     private const int FileStatusBytes = 512;
 
-    [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat", CharSet = CharSet.Ansi, BestFitMapping = false)]
-    private static extern unsafe int SystemNativeStat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, byte* status);
+    [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat")]
+    private static extern unsafe int SystemNativeStat(byte* path, byte* status);
 
     [DllImport("libc", EntryPoint = "fchown")]
     private static extern int FChown(int fd, uint owner, uint group);
-#endif
 
     private static bool SameContent(string path, byte[] expected)
     {
