@@ -270,6 +270,25 @@ Describe 'Update-FletString -Path and -LiteralPath' {
         Open-WithB ((Get-Content -LiteralPath $odd) -replace '^K=') | Should -BeExactly 'fernet value'
     }
 
+    It 'says which hidden files (.env) a wildcard passed over, rotates them with -Force, and warns when it matched no file' -Skip:$IsWindows {
+        $hidden = Join-Path $Folder '.env'
+        Copy-Item -LiteralPath $EnvFile -Destination $hidden
+        $out = @(Update-FletString -Path (Join-Path $Folder '*env') @Old @New -PassThru -WarningVariable warnings -WarningAction SilentlyContinue)
+        $out.Path | Should -Be $EnvFile
+        $warnings.Count | Should -Be 1
+        $warnings[0].Message | Should -Match "passed over 1 hidden item\(s\), such as '\.env'.*-Force"
+        [System.IO.File]::ReadAllBytes($hidden) | Should -Be $EnvBytes
+
+        $out = @(Update-FletString -Path (Join-Path $Folder '.e*') @Old @New -PassThru -Force -WarningVariable warnings)
+        $out.Path | Should -Be $hidden
+        $out.TokensRotated | Should -Be 2
+        $warnings | Should -BeNullOrEmpty
+
+        $none = @(Update-FletString -Path (Join-Path $Folder 'nothing*.env') @Old @New -PassThru -WarningVariable warnings -WarningAction SilentlyContinue)
+        $none | Should -BeNullOrEmpty
+        $warnings[0].Message | Should -Match 'matched no file'
+    }
+
     It 'rotates a file once when a symbolic link to it is given too (a wildcard matches both)' -Skip:$IsWindows {
         $link = Join-Path $Folder 'current.env'
         $null = New-Item -ItemType SymbolicLink -Path $link -Target $EnvFile

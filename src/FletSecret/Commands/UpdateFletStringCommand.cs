@@ -117,6 +117,10 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
     [Parameter]
     public FletAlgorithm Algorithm { get; set; }
 
+    /// <summary>With -Path: wildcards match hidden files too (.env, .env.local), as Get-ChildItem -Force does.</summary>
+    [Parameter(ParameterSetName = PathSet)]
+    public SwitchParameter Force { get; set; }
+
     /// <summary>With -Path or -LiteralPath: write a summary object per file.</summary>
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = LiteralPathSet)]
@@ -376,6 +380,11 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
             try
             {
                 if (literal) resolved = new[] { SessionState.Path.GetUnresolvedProviderPathFromPSPath(given, out provider, out _) };
+                else if (wildcard && Force)
+                {
+                    _ = SessionState.Path.GetUnresolvedProviderPathFromPSPath(given, out provider, out _);
+                    resolved = string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase) ? WithHidden(given) : Array.Empty<string>();
+                }
                 else resolved = SessionState.Path.GetResolvedProviderPathFromPSPath(given, out provider);
             }
             catch (ItemNotFoundException)
@@ -385,7 +394,7 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
                 continue;
             }
             catch (Exception e) when (e is SessionStateException or NotSupportedException or ArgumentException or PSArgumentException
-                                          or PSNotSupportedException or PSInvalidOperationException)
+                                          or PSNotSupportedException or PSInvalidOperationException or ProviderInvocationException)
             {
                 WriteError(PathError("FletSecret.FileNotFound", ErrorCategory.ObjectNotFound, given,
                     $"The path '{given}' cannot be resolved: {e.GetType().Name}.", "Check the path; relative paths start at the current PowerShell location."));
@@ -397,8 +406,10 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
                     $"'{given}' is a path of the {provider.Name} provider, not a file.", "Give the path of a text file (Set-Location to a file system folder first for a relative path)."));
                 continue;
             }
+            int matched = 0;
             foreach (string path in resolved)
             {
+                matched++;
                 if (Directory.Exists(path))
                 {
                     // A folder a wildcard matched among the files is passed over; one named on its own is an error.
@@ -426,9 +437,37 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
                 if (seen.Add(SameFileKey(path))) files.Add(path);
                 else WriteVerbose($"'{path}' is a file given before (or a link to it): rotated once.");
             }
+            if (!wildcard) continue;
+            // PowerShell's wildcards pass over hidden files, and a .env is one on Linux and macOS: never skip one silently.
+            string[] hidden;
+            try
+            {
+                hidden = Force ? Array.Empty<string>() : WithHidden(given).Except(resolved, seen.Comparer).ToArray();
+            }
+            catch (RuntimeException)
+            {
+                hidden = Array.Empty<string>(); // the provider could not list them: nothing to say about them
+            }
+            if (hidden.Length > 0)
+            {
+                WriteWarning($"-Path '{given}' passed over {hidden.Length} hidden item(s), such as '{System.IO.Path.GetFileName(hidden[0])}': " +
+                    "PowerShell's wildcards match hidden files only with -Force. Add -Force to rotate them too.");
+            }
+            else if (matched == 0)
+            {
+                WriteWarning($"-Path '{given}' matched no file.");
+            }
         }
         return files;
     }
+
+    /// <summary>The provider paths a -Path wildcard matches, hidden items included (as Get-Item -Force gives them).</summary>
+    private string[] WithHidden(string pattern) =>
+        SessionState.InvokeProvider.Item.Get(new[] { pattern }, force: true, literalPath: false)
+            .Select(item => item.Properties["PSPath"]?.Value as string)
+            .Where(psPath => psPath is not null)
+            .Select(psPath => SessionState.Path.GetUnresolvedProviderPathFromPSPath(psPath!))
+            .ToArray();
 
     /// <summary>Where the path's links end; the path itself where that cannot be read (the replace then says why).</summary>
     private static string SameFileKey(string path)
