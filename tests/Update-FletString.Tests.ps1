@@ -273,10 +273,11 @@ Describe 'Update-FletString -Path and -LiteralPath' {
     It 'says which hidden files (.env) a wildcard passed over, rotates them with -Force, and warns when it matched no file' -Skip:$IsWindows {
         $hidden = Join-Path $Folder '.env'
         Copy-Item -LiteralPath $EnvFile -Destination $hidden
+        $null = New-Item -ItemType Directory -Path (Join-Path $Folder '.git-env') # a hidden folder: passed over, not counted
         $out = @(Update-FletString -Path (Join-Path $Folder '*env') @Old @New -PassThru -WarningVariable warnings -WarningAction SilentlyContinue)
         $out.Path | Should -Be $EnvFile
         $warnings.Count | Should -Be 1
-        $warnings[0].Message | Should -Match "passed over 1 hidden item\(s\), such as '\.env'.*-Force"
+        $warnings[0].Message | Should -Match "passed over 1 hidden file\(s\), such as '\.env'.*-Force"
         [System.IO.File]::ReadAllBytes($hidden) | Should -Be $EnvBytes
 
         $out = @(Update-FletString -Path (Join-Path $Folder '.e*') @Old @New -PassThru -Force -WarningVariable warnings)

@@ -442,7 +442,8 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
             string[] hidden;
             try
             {
-                hidden = Force ? Array.Empty<string>() : WithHidden(given).Except(resolved, seen.Comparer).ToArray();
+                // Files only: a folder a wildcard matches is passed over anyway (.git beside the .env).
+                hidden = Force ? Array.Empty<string>() : WithHidden(given).Except(resolved, seen.Comparer).Where(File.Exists).ToArray();
             }
             catch (RuntimeException)
             {
@@ -450,7 +451,7 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
             }
             if (hidden.Length > 0)
             {
-                WriteWarning($"-Path '{given}' passed over {hidden.Length} hidden item(s), such as '{System.IO.Path.GetFileName(hidden[0])}': " +
+                WriteWarning($"-Path '{given}' passed over {hidden.Length} hidden file(s), such as '{System.IO.Path.GetFileName(hidden[0])}': " +
                     "PowerShell's wildcards match hidden files only with -Force. Add -Force to rotate them too.");
             }
             else if (matched == 0)
