@@ -289,7 +289,7 @@ Describe 'about_FletSecret' {
             'KeyFileUnreadable', 'KeyFileEmpty', 'KeyFileTooLarge', 'KeyFileNotRegular', 'KeyFileNotFileSystemPath',
             'KeyEnvironmentVariableNameInvalid', 'InvalidKeyText', 'InvalidText', 'InputTooLarge',
             'InvalidToken', 'AuthenticationFailed', 'TokenExpired', 'TokenFromFuture', 'NotUtf8Text', 'NoTimestamp', 'NullInput', 'InvalidInput',
-            'NewKeyMissing', 'NewKeyConflict', 'KeyConflict', 'FileNotFound', 'NotFileSystemPath', 'PathIsDirectory', 'FileUnreadable',
+            'NewKeyMissing', 'NewKeyConflict', 'KeyConflict', 'FileNotFound', 'NotFileSystemPath', 'PathIsDirectory', 'NotRegularFile', 'FileUnreadable',
             'FileUnwritable', 'FileChanged'
         foreach ($id in $ids) { $AboutText | Should -Match "\b$id\b" }
     }

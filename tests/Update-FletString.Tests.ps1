@@ -121,12 +121,52 @@ Describe 'Update-FletString in the pipeline' {
             Should -Match 'Tokens opened by old key: 1: 2, 2: 1\.'
     }
 
+    It 'counts the tokens each old key opened by the position it was given at, a key given twice aside' {
+        $underA = Protect-FletString 'under A' -Key $KeyA -Iterations $FastIterations
+        $underB = Protect-FletString 'under B' -Key $KeyB -Iterations $FastIterations
+        $records = $underA, $underB, $underB | Update-FletString -Key $KeyB, $KeyB, $KeyA -Iterations $FastIterations @New -Verbose 4>&1 3>&1
+        ($records | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message | Should -Match 'key 2 of 3 is the same key as key 1'
+        ($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Select-Object -Last 1).Message |
+            Should -Match 'Tokens opened by old key: 1: 2, 3: 1\.'
+    }
+
     It 'writes each output before the next input arrives when the upstream is slow' {
         $tokens = 'one', 'two' | Protect-FletString -Key $KeyA -Iterations $FastIterations
         $events = [System.Collections.Generic.List[string]]::new()
         & { foreach ($t in $tokens) { $events.Add('in'); $t; Start-Sleep -Milliseconds 300 } } |
             Update-FletString @Old @New | ForEach-Object { $events.Add('out') }
         $events | Should -Be 'in', 'out', 'in', 'out'
+    }
+
+    It 'rotates a Fernet token whose inner layer holds a byte Flet skips (its shape says AES-GCM), as Unprotect-FletString opens it' {
+        $token = Protect-FletString 'skipped inside' -Key $KeyA -Iterations $FastIterations
+        # Flet's decrypt reads the Fernet token after the salt with urlsafe_b64decode, which skips the '.' put in.
+        $bytes = [System.Collections.Generic.List[byte]]::new([Convert]::FromBase64String($token.Replace('-', '+').Replace('_', '/')))
+        $bytes.Insert(16 + 3, [byte]0x2E)
+        $mutated = [Convert]::ToBase64String($bytes.ToArray()).Replace('+', '-').Replace('/', '_')
+        Unprotect-FletString $mutated @Old | Should -BeExactly 'skipped inside'
+        $secure = ConvertTo-SecureString -String $mutated -AsPlainText -Force
+        $rotated = @($mutated, $secure | Update-FletString @Old @New)
+        $rotated.Count | Should -Be 2
+        ($rotated | Get-FletTokenInfo).Algorithm | Should -Be 'Fernet', 'Fernet'
+        ($rotated | Get-FletTokenInfo)[0].Timestamp | Should -Be (Get-FletTokenInfo $token).Timestamp
+        Open-WithB $rotated | Should -BeExactly 'skipped inside', 'skipped inside'
+        $file = Join-Path $TestDrive 'skipped.env'
+        [System.IO.File]::WriteAllText($file, "K=$mutated`n")
+        (Update-FletString -LiteralPath $file @Old @New -PassThru).TokensRotated | Should -Be 1
+        Open-WithB ((Get-Content -LiteralPath $file) -replace '^K=') | Should -BeExactly 'skipped inside'
+    }
+
+    It 'tells a piped file (Get-ChildItem *.env | Update-FletString) to go to -LiteralPath, and goes on' {
+        $file = Join-Path $TestDrive 'piped.env'
+        Set-Content -LiteralPath $file -Value 'A=1'
+        $token = Protect-FletString 'after the file' -Key $KeyA -Iterations $FastIterations
+        $out = @((Get-Item -LiteralPath $file), $token | Update-FletString @Old @New -ErrorVariable errors -ErrorAction SilentlyContinue)
+        Open-WithB $out | Should -BeExactly 'after the file'
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'FletSecret.InvalidInput,*'
+        $errors[0].ErrorDetails.Message | Should -Match "is a file \('piped.env'\), not a token.*-LiteralPath"
+        $errors[0].ErrorDetails.RecommendedAction | Should -Match 'Update-FletString -LiteralPath \(Get-ChildItem \*\.env\)\.FullName'
     }
 
     It 'refuses a missing, a doubled or an unset new key before reading any token, naming the new-key parameters' {
@@ -230,6 +270,52 @@ Describe 'Update-FletString -Path and -LiteralPath' {
         Open-WithB ((Get-Content -LiteralPath $odd) -replace '^K=') | Should -BeExactly 'fernet value'
     }
 
+    It 'says which hidden files (.env) a wildcard passed over, rotates them with -Force, and warns when it matched no file' -Skip:$IsWindows {
+        $hidden = Join-Path $Folder '.env'
+        Copy-Item -LiteralPath $EnvFile -Destination $hidden
+        $null = New-Item -ItemType Directory -Path (Join-Path $Folder '.git-env') # a hidden folder: passed over, not counted
+        $out = @(Update-FletString -Path (Join-Path $Folder '*env') @Old @New -PassThru -WarningVariable warnings -WarningAction SilentlyContinue)
+        $out.Path | Should -Be $EnvFile
+        $warnings.Count | Should -Be 1
+        $warnings[0].Message | Should -Match "passed over 1 hidden file\(s\), such as '\.env'.*-Force"
+        [System.IO.File]::ReadAllBytes($hidden) | Should -Be $EnvBytes
+
+        $out = @(Update-FletString -Path (Join-Path $Folder '.e*') @Old @New -PassThru -Force -WarningVariable warnings)
+        $out.Path | Should -Be $hidden
+        $out.TokensRotated | Should -Be 2
+        $warnings | Should -BeNullOrEmpty
+
+        $none = @(Update-FletString -Path (Join-Path $Folder 'nothing*.env') @Old @New -PassThru -WarningVariable warnings -WarningAction SilentlyContinue)
+        $none | Should -BeNullOrEmpty
+        $warnings[0].Message | Should -Match 'matched no file'
+    }
+
+    It 'rotates a file once when a symbolic link to it is given too (a wildcard matches both)' -Skip:$IsWindows {
+        $link = Join-Path $Folder 'current.env'
+        $null = New-Item -ItemType SymbolicLink -Path $link -Target $EnvFile
+        $summaries = @(Update-FletString -Path (Join-Path $Folder '*.env') @Old @New -PassThru -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $errors | Should -BeNullOrEmpty
+        $summaries.Count | Should -Be 1
+        $summaries[0].TokensRotated | Should -Be 2
+        (Get-Item -LiteralPath $link).LinkType | Should -Be 'SymbolicLink'
+        $text = [System.Text.Encoding]::UTF8.GetString([System.IO.File]::ReadAllBytes($EnvFile))
+        Open-WithB ([regex]::Matches($text, $TokenPattern).Value) | Should -BeExactly 'fernet value', 'gcm value'
+    }
+
+    It 'refuses a pipe or a device at once (never waits on a FIFO nor reads /dev/zero without end) and goes on' -Skip:$IsWindows {
+        $fifo = Join-Path $Folder 'secrets.fifo'
+        & mkfifo $fifo
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        $out = Update-FletString -LiteralPath $fifo, '/dev/zero', $EnvFile @Old @New -PassThru -ErrorVariable errors -ErrorAction SilentlyContinue
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+        $errors.Count | Should -Be 2
+        $errors | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'FletSecret.NotRegularFile,*' }
+        $errors[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $errors[0].ErrorDetails.Message | Should -Match 'a pipe or FIFO, not a regular file'
+        $errors[1].ErrorDetails.Message | Should -Match 'a character device'
+        $out.TokensRotated | Should -Be 2
+    }
+
     It 'keeps a UTF-16 file''s encoding and a file without tokens as it is' {
         $utf16 = Join-Path $Folder 'settings.json'
         [System.IO.File]::WriteAllText($utf16, "{ `"token`": `"$Fernet`", `"name`": `"Ünïcode`" }`n", [System.Text.UnicodeEncoding]::new($false, $true))
@@ -252,6 +338,13 @@ Describe 'Update-FletString -Path and -LiteralPath' {
         (& stat -c '%a' $EnvFile) | Should -Be '640'
     }
 
+    It 'keeps the file''s owner and group when run as root (sudo on an app''s .env)' -Skip:($IsWindows -or (& id -u) -ne '0') {
+        & chown 65534:65534 $EnvFile
+        & chmod 640 $EnvFile
+        (Update-FletString -LiteralPath $EnvFile @Old @New -PassThru).TokensRotated | Should -Be 2
+        (& stat -c '%u:%g %a' $EnvFile) | Should -Be '65534:65534 640'
+    }
+
     It 'shows a summary of zero and touches nothing for a file of look-alikes that are no token' {
         $lookalikes = Join-Path $Folder 'lookalikes.env'
         $jwt = 'eyJhbGciOiJIUzI1NiJ9.' + $Gcm + '.c2lnbmF0dXJl'
@@ -259,6 +352,21 @@ Describe 'Update-FletString -Path and -LiteralPath' {
         $before = [System.IO.File]::ReadAllBytes($lookalikes)
         (Update-FletString -LiteralPath $lookalikes @Old @New -PassThru).TokensFound | Should -Be 0
         [System.IO.File]::ReadAllBytes($lookalikes) | Should -Be $before
+    }
+
+    It 'rotates a .env that also holds a hex app secret and a SHA-512 digest (they are not taken for tokens)' {
+        # FLET_SECRET_KEY from `openssl rand -hex 48` (96 characters) beside the tokens, as a .env commonly has it.
+        $hexKey = -join (1..48 | ForEach-Object { '{0:x2}' -f (Get-Random -Maximum 256) })
+        $digest = -join ([System.Security.Cryptography.SHA512]::HashData([byte[]](1, 2, 3)) | ForEach-Object { '{0:x2}' -f $_ })
+        $text = "FLET_SECRET_KEY=$hexKey`nCHECKSUM=$digest`nDB_PASSWORD=$Fernet`n"
+        [System.IO.File]::WriteAllText($EnvFile, $text)
+        $summary = Update-FletString -LiteralPath $EnvFile @Old @New -PassThru -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors | Should -BeNullOrEmpty
+        $summary.TokensFound | Should -Be 1
+        $summary.TokensRotated | Should -Be 1
+        $after = [System.IO.File]::ReadAllText($EnvFile)
+        $after | Should -BeLike "FLET_SECRET_KEY=$hexKey`nCHECKSUM=$digest`nDB_PASSWORD=*"
+        Open-WithB ($after -split "`n")[2].Substring(12) | Should -BeExactly 'fernet value'
     }
 
     It 'returns from Stop() (Ctrl+C) promptly during a long derivation, leaving the file as it was' {

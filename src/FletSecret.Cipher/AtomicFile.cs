@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace FletSecret.Cipher;
 
@@ -26,7 +27,8 @@ public static class AtomicFile
     /// it). A symbolic link is followed: the file it leads to is replaced and the link kept. On Unix the new file gets
     /// the old one's permission bits (and is never more open while it is written); on Windows the replace keeps the
     /// old file's attributes and access rules, but while it is written the temporary file has the folder's inherited
-    /// ones (netstandard2.0 has no API to copy them first). The owner is this user's (only root could keep another's).
+    /// ones (netstandard2.0 has no API to copy them first). On Unix the new file keeps the old one's owner and group
+    /// as far as this user may give them (root: both; another user: the group, when a member of it).
     /// </summary>
     public static void Replace(string path, byte[] expected, byte[] content)
     {
@@ -95,6 +97,8 @@ public static class AtomicFile
             });
             try
             {
+                // The owner first: a change of owner clears the set-user-ID and set-group-ID bits, which the mode sets back.
+                KeepOwner(stream.SafeFileHandle, target, (int)mode);
                 File.SetUnixFileMode(stream.SafeFileHandle, mode);
             }
             catch
@@ -109,11 +113,73 @@ public static class AtomicFile
         {
             // No API for permission bits here, but a copy keeps them: copy, then write the new content over the copy.
             File.Copy(target, temporary, overwrite: false);
-            return new FileStream(temporary, FileMode.Truncate, FileAccess.Write, FileShare.None, 4096, FileOptions.None);
+            var copy = new FileStream(temporary, FileMode.Truncate, FileAccess.Write, FileShare.None, 4096, FileOptions.None);
+            try
+            {
+                KeepOwner(copy.SafeFileHandle, target, expectedMode: null);
+            }
+            catch
+            {
+                copy.Dispose();
+                throw;
+            }
+            return copy;
         }
 #endif
         return new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None);
     }
+
+    /// <summary>
+    /// Gives the temporary file the target's owner and group as far as this user may: root keeps both (a .env rotated
+    /// with sudo stays the app's), another user keeps the group when a member of it (0640 deploy:www-data stays
+    /// readable by the web server); otherwise the file is this user's and group's, as any new file.
+    /// </summary>
+    private static unsafe void KeepOwner(SafeFileHandle handle, string target, int? expectedMode)
+    {
+        // The runtime's own stat shim (libSystem.Native ships with .NET; Mono may have none): its FileStatus starts
+        // Flags, Mode, Uid, Gid (int32 each) on every platform, unlike libc's struct stat. It must say a regular file
+        // with the mode .NET read (where .NET can read one), else the layout is not the one expected: nothing changes.
+        byte* status = stackalloc byte[FileStatusBytes];
+        try
+        {
+            byte[] native = System.Text.Encoding.UTF8.GetBytes(target + "\0");
+            int result;
+            fixed (byte* path = native) result = SystemNativeStat(path, status);
+            if (result != 0) return;
+            int reported = *(int*)(status + 4);
+            if ((reported & 0xF000) != 0x8000 || (expectedMode is int mode && (reported & 0xFFF) != mode)) return;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return;
+        }
+        uint owner = *(uint*)(status + 8), group = *(uint*)(status + 12);
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            int fd = (int)handle.DangerousGetHandle();
+            // uid_t -1: the owner unchanged. A refusal (EPERM) leaves the file as created: this user's.
+            if (FChown(fd, owner, group) != 0) _ = FChown(fd, uint.MaxValue, group);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // No libc by that name: the file stays this user's.
+        }
+        finally
+        {
+            if (added) handle.DangerousRelease();
+        }
+    }
+
+    /// <summary>More than the FileStatus of any .NET version (about 120 bytes); only the first 16 are read.</summary>
+    private const int FileStatusBytes = 512;
+
+    [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat")]
+    private static extern unsafe int SystemNativeStat(byte* path, byte* status);
+
+    [DllImport("libc", EntryPoint = "fchown")]
+    private static extern int FChown(int fd, uint owner, uint group);
 
     private static bool SameContent(string path, byte[] expected)
     {

@@ -224,7 +224,26 @@ public sealed class FletKey : IDisposable
     public string Rotate(string token, FletKey newKey, FletAlgorithm? algorithm = null)
     {
         using ParsedToken parsed = Fernet.Parse(token, algorithm: null);
-        return Rotate(parsed, newKey, algorithm ?? parsed.Algorithm, DateTimeOffset.UtcNow);
+        try
+        {
+            return Rotate(parsed, newKey, algorithm ?? parsed.Algorithm, DateTimeOffset.UtcNow);
+        }
+        catch (FletTokenException e) when (e.Error == FletTokenError.AuthenticationFailed && Fernet.MayBeFernet(parsed))
+        {
+            // Told AES-GCM by its shape, yet perhaps a Fernet token whose text holds bytes Flet's base64 reader skips
+            // (Decrypt opens it): read as Fernet, it is the HMAC that decides.
+            ParsedToken? asFernet = null;
+            try
+            {
+                asFernet = Fernet.Parse(token, FletAlgorithm.Fernet);
+            }
+            catch (FletTokenException)
+            {
+                // No Fernet token either: the authentication error stands.
+            }
+            if (asFernet is null) throw;
+            using (asFernet) return Rotate(asFernet, newKey, algorithm ?? FletAlgorithm.Fernet, DateTimeOffset.UtcNow);
+        }
     }
 
     /// <summary>

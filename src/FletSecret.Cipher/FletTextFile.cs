@@ -21,7 +21,7 @@ public sealed class FletTokenMatch
     /// <summary>The token's length in code units (= characters: a token is ASCII).</summary>
     public int UnitLength { get; }
 
-    /// <summary>The 1-based line the token is on (lines end with "\n"; a "\r\n" file counts the same).</summary>
+    /// <summary>The 1-based line the token is on (lines end with "\n", "\r\n" or "\r", as editors count them).</summary>
     public int Line { get; }
 
     /// <summary>The token as it stands in the file.</summary>
@@ -45,8 +45,10 @@ public sealed class FletTokenMatch
 /// another base64url run (as the parts of a JWT are);</item>
 /// <item>is as Python's urlsafe_b64encode writes it: a multiple of 4 long, at least the 88 characters of the
 /// shortest token (an AES-GCM token of an empty plaintext);</item>
-/// <item>decodes to a salt and a Fernet token (version byte, lengths, whole AES blocks) or an AES-GCM token whose salt
-/// and nonce look random (24 or more distinct values among their 48 bytes: "AAAA..." and other placeholders do not).</item>
+/// <item>decodes to a salt and a Fernet token (version byte, lengths, whole AES blocks) or an AES-GCM token that looks
+/// random: 24 or more distinct values among the 48 bytes of its salt and nonce ("AAAA..." and other placeholders do
+/// not), and both upper and lower case letters in its text (hex, such as a SHA-512 digest or `openssl rand -hex`
+/// output, and other single-case text do not).</item>
 /// </list>
 /// A run that fails any of these is not a token and is left as it is. One that passes is taken for a token: a caller
 /// that rotates must then open it or refuse the whole file, since a token under a key it does not have cannot be told
@@ -151,13 +153,18 @@ public sealed class FletTextFile
             {
                 using ParsedToken parsed = Fernet.Parse(chars, algorithm: null);
                 algorithm = parsed.Algorithm;
-                if (algorithm == FletAlgorithm.AesGcm && !LooksRandom(parsed.Buffer)) continue;
+                if (algorithm == FletAlgorithm.AesGcm && !(LooksRandom(parsed.Buffer) && HasBothCases(chars))) continue;
             }
             catch (FletTokenException)
             {
                 continue; // not a token's shape: left alone
             }
-            for (; lineCountedTo < start; lineCountedTo++) if (Unit(lineCountedTo) == '\n') line++;
+            for (; lineCountedTo < start; lineCountedTo++)
+            {
+                // "\n", "\r\n" and a lone "\r" (classic Mac OS, some generated files) each end a line, as editors count them.
+                int unit = Unit(lineCountedTo);
+                if (unit == '\n' || (unit == '\r' && (lineCountedTo + 1 == count || Unit(lineCountedTo + 1) != '\n'))) line++;
+            }
             found.Add(new FletTokenMatch(start, length, line, new string(chars), algorithm));
         }
         return found;
@@ -182,6 +189,24 @@ public sealed class FletTextFile
             }
         }
         return distinct >= Fewest;
+    }
+
+    /// <summary>
+    /// Whether the text holds both upper and lower case letters, as the base64 of random bytes does: every byte of a GCM
+    /// token (salt, nonce, ciphertext, tag) looks random, so its 86 or more characters all lack one case with a chance
+    /// of 2 x (38/64)^86, about 2^-64. Hex (a SHA-512 digest, `openssl rand -hex 64`), lowercase ids and passphrases of
+    /// words, which decode to enough distinct bytes to pass <see cref="LooksRandom"/>, have one case only.
+    /// </summary>
+    private static bool HasBothCases(char[] text)
+    {
+        bool upper = false, lower = false;
+        foreach (char c in text)
+        {
+            upper |= c >= 'A' && c <= 'Z';
+            lower |= c >= 'a' && c <= 'z';
+            if (upper && lower) return true;
+        }
+        return false;
     }
 
     /// <summary>Whether the run is one part of a dotted chain of base64url runs (a JWT's header.payload.signature).</summary>

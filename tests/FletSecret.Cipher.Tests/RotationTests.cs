@@ -37,6 +37,30 @@ public sealed class RotationTests
     }
 
     [Fact]
+    public void A_fernet_token_whose_inner_layer_holds_a_byte_flet_skips_is_rotated_as_decrypt_opens_it()
+    {
+        // '.' put into the Fernet text after the salt: Flet's urlsafe_b64decode skips it, so its decrypt (and this key's
+        // Decrypt) opens the token, while its shape says AES-GCM.
+        using var oldPassphrase = new FletPassphrase("old key A");
+        using var newPassphrase = new FletPassphrase("new key B");
+        using FletKey oldKey = oldPassphrase.CreateKey(OldIterations);
+        using FletKey newKey = newPassphrase.CreateKey(NewIterations);
+        string token = oldKey.Encrypt(Encoding.UTF8.GetBytes("skipped inside"), SecureRandom.Bytes(16), Made);
+        byte[] outer = Convert.FromBase64String(token.Replace('-', '+').Replace('_', '/'));
+        byte[] mutated = outer.Take(19).Concat(new[] { (byte)'.' }).Concat(outer.Skip(19)).ToArray();
+        string skipping = Convert.ToBase64String(mutated).Replace('+', '-').Replace('/', '_');
+        Assert.Equal("skipped inside", oldKey.Decrypt(skipping));
+        Assert.Equal(FletAlgorithm.AesGcm, FletTokenInfo.Parse(skipping).Algorithm);
+
+        string rotated = oldKey.Rotate(skipping, newKey);
+
+        FletTokenInfo after = FletTokenInfo.Parse(rotated);
+        Assert.Equal(FletAlgorithm.Fernet, after.Algorithm);
+        Assert.Equal(Made, after.Timestamp);
+        Assert.Equal("skipped inside", newPassphrase.DeriveKey(after.Salt, NewIterations).Decrypt(rotated));
+    }
+
+    [Fact]
     public void An_aes_gcm_token_stays_aes_gcm_with_a_fresh_nonce()
     {
         using var oldPassphrase = new FletPassphrase("old key A");

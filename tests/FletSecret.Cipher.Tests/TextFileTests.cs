@@ -90,6 +90,50 @@ public sealed class TextFileTests
     }
 
     [Fact]
+    public void Hex_and_single_case_secrets_of_a_tokens_length_are_left_alone()
+    {
+        // What people put beside the tokens in a .env: FLET_SECRET_KEY from `openssl rand -hex 48` or token_hex(64),
+        // a SHA-384 or SHA-512 digest, a lowercase random id, a passphrase of words. Decoded as base64, hex spreads
+        // over enough byte values to pass the salt-and-nonce test, so such a value was taken for an AES-GCM token and
+        // every rotation of the file was refused.
+        var random = new Random(21);
+        string Hex(int bytes, bool upper)
+        {
+            var data = new byte[bytes];
+            random.NextBytes(data);
+            string hex = BitConverter.ToString(data).Replace("-", string.Empty);
+            return upper ? hex : hex.ToLowerInvariant();
+        }
+        string Drawn(string alphabet, int length) => new(Enumerable.Range(0, length).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
+        string[] notTokens =
+        {
+            Hex(48, upper: false), Hex(64, upper: false), Hex(48, upper: true), Hex(64, upper: true), Hex(44, upper: false),
+            Drawn("abcdefghijklmnopqrstuvwxyz0123456789", 88), Drawn("abcdefghijklmnopqrstuvwxyz0123456789_-", 96),
+            Drawn("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_", 92),
+            "correct-horse-battery-staple-and-a-few-more-words-to-make-a-long-passphrase-for-the-flet-app",
+        };
+        foreach (string text in notTokens)
+        {
+            Assert.True(text.Length >= FletTextFile.MinTokenLength && text.Length % 4 == 0, $"not a token's length: {text}");
+            FletTextFile file = FletTextFile.Parse(Encoding.ASCII.GetBytes("FLET_SECRET_KEY=" + text + "\n"));
+            Assert.True(file.Tokens.Count == 0, $"taken for a token: {text}");
+        }
+    }
+
+    [Fact]
+    public void Every_aes_gcm_token_is_found_whatever_its_salt_nonce_and_length()
+    {
+        // The shape test must never pass over a real token (it would stay under the old key): 2000 tokens, 500 salts.
+        for (int k = 0; k < 500; k++)
+        {
+            using FletKey key = Passphrase.CreateKey(1);
+            string[] tokens = Enumerable.Range(0, 4).Select(i => key.EncryptAesGcm256(new string('p', k % 7 + i * 13))).ToArray();
+            FletTextFile file = FletTextFile.Parse(Encoding.ASCII.GetBytes(string.Join("\n", tokens.Select(t => "K=" + t))));
+            Assert.Equal(tokens, file.Tokens.Select(t => t.Token));
+        }
+    }
+
+    [Fact]
     public void Padded_random_bytes_with_the_aes_gcm_shape_are_taken_for_a_token()
     {
         // 64 random bytes as urlsafe_b64encode writes them cannot be told from an AES-GCM token of an empty plaintext
@@ -107,6 +151,15 @@ public sealed class TextFileTests
         FletTextFile file = FletTextFile.Parse(Encoding.UTF8.GetBytes(text));
         Assert.Equal(new[] { Fernet1, Gcm, Fernet2, Fernet1 }, file.Tokens.Select(t => t.Token));
         Assert.Equal(new[] { 1, 1, 2, 3 }, file.Tokens.Select(t => t.Line));
+    }
+
+    [Fact]
+    public void Lines_are_counted_as_editors_count_them_whatever_the_line_endings()
+    {
+        // A lone "\r" ends a line too (a file from classic Mac OS or a mixed one): the error must name the right line.
+        string text = "A=1\rB=" + Fernet1 + "\r\nC=x\n\rD=" + Gcm + "\r\r\nE=" + Fernet2;
+        FletTextFile file = FletTextFile.Parse(Encoding.ASCII.GetBytes(text));
+        Assert.Equal(new[] { 2, 5, 7 }, file.Tokens.Select(t => t.Line));
     }
 
     [Fact]
@@ -187,6 +240,32 @@ public sealed class TextFileTests
     }
 
     [Fact]
+    public void Atomic_replace_keeps_the_owner_and_group_where_this_user_may()
+    {
+        // Run as root (sudo, a deployment job) on an app's .env: the new file was root's, and the app, which reads its
+        // file as its owner or through the group (0640 app:www-data), could no longer read its secrets.
+        if (OperatingSystem.IsWindows() || Run("id", "-u") != "0") return; // only root may give a file to another user
+        string directory = NewDirectory();
+        try
+        {
+            string path = Path.Combine(directory, "app.env");
+            byte[] old = Encoding.UTF8.GetBytes("old");
+            File.WriteAllBytes(path, old);
+            const UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+            File.SetUnixFileMode(path, mode);
+            Assert.Equal(string.Empty, Run("chown", $"65534:65534 {path}"));
+            AtomicFile.Replace(path, old, Encoding.UTF8.GetBytes("new"));
+            Assert.Equal("65534:65534", Run("stat", $"-c %u:%g {path}"));
+            Assert.Equal(mode, File.GetUnixFileMode(path));
+            Assert.Equal("new", File.ReadAllText(path));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Atomic_replace_of_a_symbolic_link_replaces_the_file_it_leads_to()
     {
         if (OperatingSystem.IsWindows()) return; // creating links needs a privilege there
@@ -233,6 +312,7 @@ public sealed class TextFileTests
             Directory.Delete(directory, recursive: true);
         }
     }
+#endif
 
     private static string Run(string command, string arguments)
     {
@@ -242,5 +322,4 @@ public sealed class TextFileTests
         process.WaitForExit();
         return output;
     }
-#endif
 }

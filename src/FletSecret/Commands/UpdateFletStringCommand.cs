@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Runtime.InteropServices;
 using System.Management.Automation;
 using System.Security;
 using System.Text.RegularExpressions;
@@ -116,6 +117,10 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
     [Parameter]
     public FletAlgorithm Algorithm { get; set; }
 
+    /// <summary>With -Path: wildcards match hidden files too (.env, .env.local), as Get-ChildItem -Force does.</summary>
+    [Parameter(ParameterSetName = PathSet)]
+    public SwitchParameter Force { get; set; }
+
     /// <summary>With -Path or -LiteralPath: write a summary object per file.</summary>
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = LiteralPathSet)]
@@ -219,15 +224,20 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
                     break;
                 case SecureString secure:
                     // Parsed before the first await inside Submit, so the characters are read before they are zeroed.
-                    if (!PipelineInput.WithChars(secure, chars => Submit(() => RotateItemAsync(() => Fernet.Parse(chars, algorithm: null), index, pair))))
+                    if (!PipelineInput.WithChars(secure, chars => Submit(() => RotateItemAsync(reading => Fernet.Parse(chars, reading), index, pair))))
                     {
                         Submit(InvalidInput(index, "is a SecureString that was disposed before Update-FletString could read it.",
                             "the SecureString before disposing of it (write it, then dispose)"));
                     }
                     break;
+                case FileSystemInfo file:
+                    // Get-ChildItem *.env | Update-FletString: its text is a path, which would only fail as "not a token".
+                    Submit(InvalidInput(index, $"is a {(file is DirectoryInfo ? "folder" : "file")} ('{file.Name}'), not a token; the tokens inside files are rotated with -Path or -LiteralPath.",
+                        "the files to -LiteralPath, for example Update-FletString -LiteralPath (Get-ChildItem *.env).FullName, or tokens as strings or SecureStrings"));
+                    break;
                 default:
                     string text = token as string ?? PipelineInput.ToText(token);
-                    Submit(() => RotateItemAsync(() => Fernet.Parse(text, algorithm: null), index, pair));
+                    Submit(() => RotateItemAsync(reading => Fernet.Parse(text, reading), index, pair));
                     break;
             }
         }
@@ -236,12 +246,11 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
     // The target names the item by position.
     private static string Target(int index) => $"InputObject[{index}]";
 
-    private async Task<ItemResult> RotateItemAsync(Func<ParsedToken> parse, int index, Cipher.FletAlgorithm? pair)
+    private async Task<ItemResult> RotateItemAsync(Func<Cipher.FletAlgorithm?, ParsedToken> parse, int index, Cipher.FletAlgorithm? pair)
     {
         try
         {
-            using ParsedToken parsed = parse();
-            return new ItemResult(await RotateAsync(parsed, pair ?? parsed.Algorithm).ConfigureAwait(false), null);
+            return new ItemResult(await RotateParsedAsync(parse, pair).ConfigureAwait(false), null);
         }
         catch (FletTokenException e)
         {
@@ -260,7 +269,33 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
     /// derivation starts at once, beside the old key's, so both wait in the same deriver and share SIMD batches with
     /// other tokens' derivations of the same iteration count.
     /// </summary>
-    private async Task<string> RotateAsync(ParsedToken parsed, Cipher.FletAlgorithm pair)
+    /// <summary>
+    /// Parses the token by its shape (synchronously, before the first await, while a SecureString's characters are
+    /// there) and rotates it. A token whose shape says AES-GCM may yet be a Fernet token that Flet's decrypt opens (its
+    /// inner layer holds bytes Python's base64 skips), as Unprotect-FletString reads it: it is read as Fernet too, and
+    /// that reading is rotated when the GCM one does not authenticate.
+    /// </summary>
+    private async Task<string> RotateParsedAsync(Func<Cipher.FletAlgorithm?, ParsedToken> parse, Cipher.FletAlgorithm? pair)
+    {
+        using ParsedToken parsed = parse(null);
+        using ParsedToken? asFernet = Fernet.MayBeFernet(parsed) ? TryParse(parse, Cipher.FletAlgorithm.Fernet) : null;
+        return await RotateAsync(parsed, asFernet, pair).ConfigureAwait(false);
+    }
+
+    /// <summary>The token read as <paramref name="reading"/>'s pair, or null when it is no token of that pair.</summary>
+    private static ParsedToken? TryParse(Func<Cipher.FletAlgorithm?, ParsedToken> parse, Cipher.FletAlgorithm reading)
+    {
+        try
+        {
+            return parse(reading);
+        }
+        catch (FletTokenException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<string> RotateAsync(ParsedToken parsed, ParsedToken? asFernet, Cipher.FletAlgorithm? pair)
     {
         Task<FletKey> newKey = Deriver.CreateKeyAsync(_newPassphrase!, NewIterations);
         Interlocked.Increment(ref _newKeys);
@@ -269,7 +304,16 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
             return await OpenWithOldKeysAsync(parsed, async oldKey =>
             {
                 FletKey fresh = await newKey.ConfigureAwait(false);
-                return oldKey.Rotate(parsed, fresh, pair, DateTimeOffset.UtcNow);
+                DateTimeOffset now = DateTimeOffset.UtcNow;
+                try
+                {
+                    return oldKey.Rotate(parsed, fresh, pair ?? parsed.Algorithm, now);
+                }
+                catch (FletTokenException e) when (e.Error == FletTokenError.AuthenticationFailed && asFernet is not null)
+                {
+                    // The same derived key (both pairs derive it alike) reads the token as Fernet: its HMAC decides.
+                    return oldKey.Rotate(asFernet, fresh, pair ?? asFernet.Algorithm, now);
+                }
             }).ConfigureAwait(false);
         }
         finally
@@ -325,7 +369,8 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
     private List<string> ResolveFiles()
     {
         var files = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Windows and macOS file systems ignore case by default: App.env and app.env are one file there.
+        var seen = new HashSet<string>(RuntimeInformation.IsOSPlatform(OSPlatform.Linux) ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
         bool literal = ParameterSetName == LiteralPathSet;
         foreach (string given in (literal ? LiteralPath : Path) ?? Array.Empty<string>())
         {
@@ -335,6 +380,11 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
             try
             {
                 if (literal) resolved = new[] { SessionState.Path.GetUnresolvedProviderPathFromPSPath(given, out provider, out _) };
+                else if (wildcard && Force)
+                {
+                    _ = SessionState.Path.GetUnresolvedProviderPathFromPSPath(given, out provider, out _);
+                    resolved = string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase) ? WithHidden(given) : Array.Empty<string>();
+                }
                 else resolved = SessionState.Path.GetResolvedProviderPathFromPSPath(given, out provider);
             }
             catch (ItemNotFoundException)
@@ -344,7 +394,7 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
                 continue;
             }
             catch (Exception e) when (e is SessionStateException or NotSupportedException or ArgumentException or PSArgumentException
-                                          or PSNotSupportedException or PSInvalidOperationException)
+                                          or PSNotSupportedException or PSInvalidOperationException or ProviderInvocationException)
             {
                 WriteError(PathError("FletSecret.FileNotFound", ErrorCategory.ObjectNotFound, given,
                     $"The path '{given}' cannot be resolved: {e.GetType().Name}.", "Check the path; relative paths start at the current PowerShell location."));
@@ -356,8 +406,10 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
                     $"'{given}' is a path of the {provider.Name} provider, not a file.", "Give the path of a text file (Set-Location to a file system folder first for a relative path)."));
                 continue;
             }
+            int matched = 0;
             foreach (string path in resolved)
             {
+                matched++;
                 if (Directory.Exists(path))
                 {
                     // A folder a wildcard matched among the files is passed over; one named on its own is an error.
@@ -372,10 +424,63 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
                         $"The file '{path}' does not exist.", "Check the path; relative paths start at the current PowerShell location."));
                     continue;
                 }
-                if (seen.Add(path)) files.Add(path);
+                // A FIFO would block the pipeline thread (Ctrl+C cannot end a read), /dev/zero would be read until memory ran out.
+                if (KeySource.NotRegularFileKind(path) is string kind)
+                {
+                    WriteError(PathError("FletSecret.NotRegularFile", ErrorCategory.InvalidArgument, path,
+                        $"'{path}' is {kind}, not a regular file; only regular files are rewritten, so that the command never waits on a pipe or reads a device without end.",
+                        "Give the path of a text file (a .env, JSON, YAML or configuration file)."));
+                    continue;
+                }
+                // By the file a link leads to: a link and its target (both matched by *.env) are one file, rotated once;
+                // a second pass would find its tokens under the new key already and refuse it.
+                if (seen.Add(SameFileKey(path))) files.Add(path);
+                else WriteVerbose($"'{path}' is a file given before (or a link to it): rotated once.");
+            }
+            if (!wildcard) continue;
+            // PowerShell's wildcards pass over hidden files, and a .env is one on Linux and macOS: never skip one silently.
+            string[] hidden;
+            try
+            {
+                // Files only: a folder a wildcard matches is passed over anyway (.git beside the .env).
+                hidden = Force ? Array.Empty<string>() : WithHidden(given).Except(resolved, seen.Comparer).Where(File.Exists).ToArray();
+            }
+            catch (RuntimeException)
+            {
+                hidden = Array.Empty<string>(); // the provider could not list them: nothing to say about them
+            }
+            if (hidden.Length > 0)
+            {
+                WriteWarning($"-Path '{given}' passed over {hidden.Length} hidden file(s), such as '{System.IO.Path.GetFileName(hidden[0])}': " +
+                    "PowerShell's wildcards match hidden files only with -Force. Add -Force to rotate them too.");
+            }
+            else if (matched == 0)
+            {
+                WriteWarning($"-Path '{given}' matched no file.");
             }
         }
         return files;
+    }
+
+    /// <summary>The provider paths a -Path wildcard matches, hidden items included (as Get-Item -Force gives them).</summary>
+    private string[] WithHidden(string pattern) =>
+        SessionState.InvokeProvider.Item.Get(new[] { pattern }, force: true, literalPath: false)
+            .Select(item => item.Properties["PSPath"]?.Value as string)
+            .Where(psPath => psPath is not null)
+            .Select(psPath => SessionState.Path.GetUnresolvedProviderPathFromPSPath(psPath!))
+            .ToArray();
+
+    /// <summary>Where the path's links end; the path itself where that cannot be read (the replace then says why).</summary>
+    private static string SameFileKey(string path)
+    {
+        try
+        {
+            return AtomicFile.FinalTarget(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return path;
+        }
     }
 
     private static ErrorRecord PathError(string id, ErrorCategory category, string target, string message, string advice) =>
@@ -461,11 +566,8 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
         if (PassThru) WriteObject(new FletFileRotation(path, tokens.Count, tokens.Count, file.Encoding));
     }
 
-    private async Task<string> RotateTextAsync(string token, Cipher.FletAlgorithm? pair)
-    {
-        using ParsedToken parsed = Fernet.Parse(token, algorithm: null);
-        return await RotateAsync(parsed, pair ?? parsed.Algorithm).ConfigureAwait(false);
-    }
+    private Task<string> RotateTextAsync(string token, Cipher.FletAlgorithm? pair) =>
+        RotateParsedAsync(reading => Fernet.Parse(token, reading), pair);
 
     /// <summary>Waits for a file's rotations on the pipeline thread, with progress over its tokens; Ctrl+C ends the wait.</summary>
     private void WaitWithProgress(Task<string>[] rotations, string path)
@@ -532,7 +634,7 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
 
     internal override string DescribeTotals() =>
         $"Derived {_keys.Derived} old key(s) (at most {_keys.MostHeld} held at once) and {Volatile.Read(ref _newKeys)} new key(s), one per token." +
-        (Passphrases.Length > 1 ? " Tokens opened by old key: " + string.Join(", ", Enumerable.Range(0, Passphrases.Length).Select(k => $"{k + 1}: {Volatile.Read(ref _openedBy[k])}")) + "." : string.Empty);
+        (Passphrases.Length > 1 ? " Tokens opened by old key: " + string.Join(", ", Enumerable.Range(0, Passphrases.Length).Select(k => $"{KeyPositions[k]}: {Volatile.Read(ref _openedBy[k])}")) + "." : string.Empty);
 
     internal override void DisposeKeys()
     {
