@@ -85,6 +85,44 @@ public class FletKeyDeriverTests
     }
 
     [Fact]
+    public async Task A_batch_planned_from_the_estimate_waits_for_the_measurement_and_follows_it()
+    {
+        int lanes = FletKeyDeriver.Costs.Lanes;
+        using var passphrase = new FletPassphrase("estimated");
+        if (lanes == 0)
+        {
+            // No SIMD engine: nothing to wait for, every derivation is a chain.
+            FletKeyDeriver none = await DeriveAll(passphrase, new DerivationCosts(10, 11, 0, 2000, measured: false), 1, 4);
+            Assert.Equal(4, none.PlatformDerivations);
+            return;
+        }
+        // The estimate says a lane costs 0.3 of a chain (a batch of all lanes); this machine's measurement, in 30 ms
+        // after the first look, says 1.5 (a Zen 4-like double-pumped AVX-512 against SHA-NI chains): chains only.
+        var clock = new System.Diagnostics.Stopwatch();
+        DerivationCosts Source()
+        {
+            if (!clock.IsRunning) clock.Start();
+            return clock.ElapsedMilliseconds < 30
+                ? new DerivationCosts(10, 0.3 * lanes * 10, lanes, 2000, measured: false)
+                : new DerivationCosts(10, 1.5 * lanes * 10, lanes, 2000, measured: true);
+        }
+        var deriver = new FletKeyDeriver(passphrase, 1, Source);
+        FletKey[] keys = await Task.WhenAll(Enumerable.Range(0, lanes).Select(i => deriver.DeriveAsync(Salt(500 + i), 2000)));
+        for (int i = 0; i < lanes; i++)
+        {
+            Assert.Equal(Expected(passphrase, Salt(500 + i), 2000), Codec.ToHex(keys[i].KeyBytes));
+            keys[i].Dispose();
+        }
+        deriver.Dispose();
+        Assert.Equal(0, deriver.SimdBatches);
+        Assert.Equal(lanes, deriver.PlatformDerivations);
+
+        // A measurement that never comes (the thread pool starved): the wait ends and the estimate's batch runs.
+        FletKeyDeriver unmeasured = await DeriveAll(passphrase, new DerivationCosts(10, 0.3 * lanes * 10, lanes, 2000, measured: false), 1, lanes);
+        Assert.Equal(1, unmeasured.SimdBatches);
+    }
+
+    [Fact]
     public async Task Batches_follow_the_plan_made_from_the_given_costs()
     {
         int lanes = FletKeyDeriver.Costs.Lanes;
