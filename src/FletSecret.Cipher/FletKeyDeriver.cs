@@ -363,6 +363,9 @@ public sealed class FletKeyDeriver : IDisposable
                 batch.RemoveRange(1, batch.Count - 1);
                 Monitor.Pulse(_gate);
             }
+            // The plan counted every derivation thread as free; where what is left has no idle one to take it (it all
+            // arrived before this one woke, so DeriveAsync started none), start it, or the rest waits for this piece.
+            if (_pending.Count > 0 && _idle == 0 && _threads.Count < _workers) StartWorker();
             return batch;
         }
     }

@@ -85,6 +85,35 @@ public class FletKeyDeriverTests
     }
 
     [Fact]
+    public async Task Work_left_behind_by_the_only_worker_starts_a_second_one_where_none_is_idle()
+    {
+        if (Environment.ProcessorCount < 2) return; // one derivation thread per core: a second would never be planned
+        using var passphrase = new FletPassphrase("left behind");
+        using var deriver = new FletKeyDeriver(passphrase, workers: 2);
+        // The first worker, now idle.
+        (await deriver.CreateKeyAsync(1000)).Dispose();
+        Assert.Equal(1, deriver.WorkerThreads);
+        // Two derivations arrive before the idle worker wakes (as pipeline input can): it takes one and leaves the
+        // other for a second worker, which must then exist, or the two run one after the other.
+        const System.Reflection.BindingFlags Private = System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance;
+        object gate = typeof(FletKeyDeriver).GetField("_gate", Private)!.GetValue(deriver)!;
+        System.Reflection.FieldInfo idle = typeof(FletKeyDeriver).GetField("_idle", Private)!;
+        SpinWait.SpinUntil(() => { lock (gate) return (int)idle.GetValue(deriver)! == 1; }, TimeSpan.FromSeconds(10));
+        Task<FletKey> first, second;
+        lock (gate)
+        {
+            first = deriver.DeriveAsync(Salt(700), 200_000);
+            second = deriver.DeriveAsync(Salt(701), 200_000);
+        }
+        FletKey[] keys = await Task.WhenAll(first, second);
+        Assert.Equal(Expected(passphrase, Salt(700), 200_000), Codec.ToHex(keys[0].KeyBytes));
+        Assert.Equal(Expected(passphrase, Salt(701), 200_000), Codec.ToHex(keys[1].KeyBytes));
+        foreach (FletKey key in keys) key.Dispose();
+        Assert.Equal(2, deriver.WorkerThreads);
+        Assert.Equal(0, deriver.SimdBatches);
+    }
+
+    [Fact]
     public async Task A_batch_planned_from_the_estimate_waits_for_the_measurement_and_follows_it()
     {
         int lanes = FletKeyDeriver.Costs.Lanes;
