@@ -299,10 +299,11 @@ public sealed class FletKeyDeriver : IDisposable
             // At the start of a burst of pipeline input: give the rest a moment to arrive, so it fills one batch (and a
             // second thread does not plan from its first few). Derivations that queued while this thread ran a piece
             // are all here already.
-            DateTime until = DateTime.UtcNow + Linger;
+            // A Stopwatch, not the wall clock: a clock set back under the wait would make it last that much longer.
+            var waitedFor = Stopwatch.StartNew();
             while (waited && lanes > 0 && _pending.Count < lanes && !_stopping)
             {
-                TimeSpan left = until - DateTime.UtcNow;
+                TimeSpan left = Linger - waitedFor.Elapsed;
                 if (left <= TimeSpan.Zero || !Monitor.Wait(_gate, left)) break;
             }
             if (_stopping) return null;
@@ -318,10 +319,10 @@ public sealed class FletKeyDeriver : IDisposable
             // measurement (it came in a few tens of ms after the first look at the costs); a chain never waits.
             if (lanes > 0 && !costs.Measured && PlanFor(costs, iterations, CountWaiting(iterations)).Simd)
             {
-                DateTime deadline = DateTime.UtcNow + MeasurementWait;
+                waitedFor.Restart();
                 while (!costs.Measured && costs.BatchPays && !_stopping)
                 {
-                    TimeSpan left = deadline - DateTime.UtcNow;
+                    TimeSpan left = MeasurementWait - waitedFor.Elapsed;
                     if (left <= TimeSpan.Zero) break;
                     Monitor.Wait(_gate, left < PollInterval ? left : PollInterval);
                     costs = _costs();
