@@ -32,7 +32,17 @@ internal sealed class CngPbkdf2
     public static string Reason => Selected.Value.Reason;
 
     /// <summary>Derives 32 bytes; false when CNG refused, and the caller derives with the managed PBKDF2.</summary>
-    public bool TryDeriveKey(byte[] password, byte[] salt, int iterations, byte[] destination) => _derive(password, salt, iterations, destination);
+    public bool TryDeriveKey(byte[] password, byte[] salt, int iterations, byte[] destination)
+    {
+        // CNG writes 32 bytes wherever it is pointed and takes the count as an unsigned 64-bit number: checked here,
+        // as the managed engines check them, before a native call could write past the array or run ~2^64 rounds.
+        if (password is null) throw new ArgumentNullException(nameof(password));
+        if (salt is null) throw new ArgumentNullException(nameof(salt));
+        if (destination is null) throw new ArgumentNullException(nameof(destination));
+        if (destination.Length < Pbkdf2.KeySize) throw new ArgumentException("The destination holds fewer than 32 bytes.", nameof(destination));
+        if (iterations < 1) throw new ArgumentOutOfRangeException(nameof(iterations), "The iteration count must be 1 or more.");
+        return _derive(password, salt, iterations, destination);
+    }
 
     /// <summary>
     /// The engine where <paramref name="windows"/>, not switched off, <paramref name="open"/> succeeds and its

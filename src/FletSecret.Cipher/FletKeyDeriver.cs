@@ -108,9 +108,15 @@ public sealed class FletKeyDeriver : IDisposable
     /// <summary>How long a worker with fewer than a full batch waits for more derivations to arrive.</summary>
     private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(2);
 
+    /// <summary>
+    /// How long a worker about to run a batch planned from the estimate waits for this process's measurement (which
+    /// takes a few tens of ms from the first look at <see cref="Costs"/>); after that it plans from the estimate.
+    /// </summary>
+    private static readonly TimeSpan MeasurementWait = TimeSpan.FromMilliseconds(150);
+
     private readonly FletPassphrase? _passphrase;
     private readonly int _workers;
-    private readonly StrongBox<DerivationCosts>? _costs;
+    private readonly Func<DerivationCosts> _costs = () => Costs;
     private readonly LinkedList<Job> _pending = new();
     private readonly List<Piece> _runningPieces = new();
     private readonly List<Thread> _threads = new();
@@ -142,9 +148,14 @@ public sealed class FletKeyDeriver : IDisposable
     }
 
     /// <summary>As above, planning from given <paramref name="costs"/> instead of this process's (for tests).</summary>
-    internal FletKeyDeriver(FletPassphrase passphrase, int workers, DerivationCosts costs) : this(passphrase, workers)
+    internal FletKeyDeriver(FletPassphrase passphrase, int workers, DerivationCosts costs) : this(passphrase, workers, () => costs)
     {
-        _costs = new StrongBox<DerivationCosts>(costs);
+    }
+
+    /// <summary>As above, planning from what <paramref name="costs"/> says at each take (for tests: a measurement coming in).</summary>
+    internal FletKeyDeriver(FletPassphrase passphrase, int workers, Func<DerivationCosts> costs) : this(passphrase, workers)
+    {
+        _costs = costs ?? throw new ArgumentNullException(nameof(costs));
     }
 
     /// <summary>Set to "0", the environment variable FLETSECRET_SIMD turns the SIMD engine off (one chain at a time only).</summary>
@@ -283,22 +294,49 @@ public sealed class FletKeyDeriver : IDisposable
             while (_pending.Count == 0 && !_stopping) Monitor.Wait(_gate);
             _idle--;
             // Read after the wait: the measurement may have come in meanwhile.
-            DerivationCosts costs = _costs?.Value ?? Costs;
+            DerivationCosts costs = _costs();
             int lanes = costs.BatchPays ? costs.Lanes : 0;
             // At the start of a burst of pipeline input: give the rest a moment to arrive, so it fills one batch (and a
             // second thread does not plan from its first few). Derivations that queued while this thread ran a piece
             // are all here already.
-            DateTime until = DateTime.UtcNow + Linger;
+            // A Stopwatch, not the wall clock: a clock set back under the wait would make it last that much longer.
+            var waitedFor = Stopwatch.StartNew();
             while (waited && lanes > 0 && _pending.Count < lanes && !_stopping)
             {
-                TimeSpan left = until - DateTime.UtcNow;
+                TimeSpan left = Linger - waitedFor.Elapsed;
                 if (left <= TimeSpan.Zero || !Monitor.Wait(_gate, left)) break;
             }
             if (_stopping) return null;
-            _running++;
-            if (_pending.Count == 0) return new List<Job>();
+            if (_pending.Count == 0)
+            {
+                _running++;
+                return new List<Job>();
+            }
 
             int iterations = _pending.First!.Value.Iterations;
+            // The estimate is another machine's figures (a Zen 5's): where the CPU's batches cost more, or its chains
+            // less, a batch planned from it can end later than the chains would. So a batch waits for this machine's
+            // measurement (it came in a few tens of ms after the first look at the costs); a chain never waits.
+            if (lanes > 0 && !costs.Measured && PlanFor(costs, iterations, CountWaiting(iterations)).Simd)
+            {
+                waitedFor.Restart();
+                while (!costs.Measured && costs.BatchPays && !_stopping)
+                {
+                    TimeSpan left = MeasurementWait - waitedFor.Elapsed;
+                    if (left <= TimeSpan.Zero) break;
+                    Monitor.Wait(_gate, left < PollInterval ? left : PollInterval);
+                    costs = _costs();
+                }
+                lanes = costs.BatchPays ? costs.Lanes : 0;
+                if (_stopping) return null;
+                if (_pending.Count == 0)
+                {
+                    _running++;
+                    return new List<Job>();
+                }
+                iterations = _pending.First!.Value.Iterations;
+            }
+            _running++;
             var batch = new List<Job>();
             int waiting = 0;
             for (LinkedListNode<Job>? node = _pending.First; node is not null;)
@@ -315,17 +353,9 @@ public sealed class FletKeyDeriver : IDisposable
                 }
                 node = next;
             }
-            // The plan for the waiting derivations of this count over the derivation threads (at most one per core):
-            // the idle ones, and those running a piece once it ends. This thread takes the plan's first piece.
             DerivationCosts scaled = costs.For(iterations);
-            int threads = Math.Min(_workers, Environment.ProcessorCount);
-            var busy = new List<double>(_runningPieces.Count);
-            long now = Stopwatch.GetTimestamp();
-            foreach (Piece running in _runningPieces) busy.Add(running.Left(now));
-            busy.Sort();
-            if (busy.Count > threads - 1) busy.RemoveRange(Math.Max(0, threads - 1), busy.Count - Math.Max(0, threads - 1));
-            simd = lanes > 0 && DerivationPlanner.Plan(scaled, threads - busy.Count, busy, waiting).Simd;
-            piece = new Piece(now, simd ? scaled.Batch : scaled.Chain);
+            simd = lanes > 0 && PlanFor(costs, iterations, waiting).Simd;
+            piece = new Piece(Stopwatch.GetTimestamp(), simd ? scaled.Batch : scaled.Chain);
             _runningPieces.Add(piece);
             if (!simd && batch.Count > 1)
             {
@@ -334,8 +364,39 @@ public sealed class FletKeyDeriver : IDisposable
                 batch.RemoveRange(1, batch.Count - 1);
                 Monitor.Pulse(_gate);
             }
+            // The plan counted every derivation thread as free; where what is left has no idle one to take it (it all
+            // arrived before this one woke, so DeriveAsync started none), start it, or the rest waits for this piece.
+            if (_pending.Count > 0 && _idle == 0 && _threads.Count < _workers) StartWorker();
             return batch;
         }
+    }
+
+    /// <summary>How often a worker looks again for the measurement while it waits for it.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>How many derivations of <paramref name="iterations"/> wait (under the lock).</summary>
+    private int CountWaiting(int iterations)
+    {
+        int waiting = 0;
+        foreach (Job job in _pending) if (job.Iterations == iterations) waiting++;
+        return waiting;
+    }
+
+    /// <summary>
+    /// The plan for <paramref name="waiting"/> derivations of <paramref name="iterations"/> over the derivation threads
+    /// (at most one per core): the idle ones, and those running a piece once it ends (under the lock). The asking thread
+    /// takes the plan's first piece.
+    /// </summary>
+    private DerivationPlan PlanFor(DerivationCosts costs, int iterations, int waiting)
+    {
+        DerivationCosts scaled = costs.For(iterations);
+        int threads = Math.Min(_workers, Environment.ProcessorCount);
+        var busy = new List<double>(_runningPieces.Count);
+        long now = Stopwatch.GetTimestamp();
+        foreach (Piece running in _runningPieces) busy.Add(running.Left(now));
+        busy.Sort();
+        if (busy.Count > threads - 1) busy.RemoveRange(Math.Max(0, threads - 1), busy.Count - Math.Max(0, threads - 1));
+        return DerivationPlanner.Plan(scaled, threads - busy.Count, busy, waiting);
     }
 
     // Counts the batch as done under the same lock that hands out its results, so that once a caller sees a key,

@@ -107,7 +107,20 @@ internal static partial class Pbkdf2Simd
             Array.Clear(laneU);
             Array.Clear(w);
             Array.Clear(result);
+            ClearStackBelow();
         }
+    }
+
+    /// <summary>
+    /// Zeroes the stack below the caller, where the chain's frames were: the AVX-512 kernel spills words of the HMAC
+    /// state (which stands for the passphrase) to its frame where its 32 registers run out, and C# cannot clear a
+    /// spill. 8 KiB covers the chain's frame (its four Words) and the kernel's several times over.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ClearStackBelow()
+    {
+        Span<byte> used = stackalloc byte[8192];
+        used.Clear();
     }
 
     /// <summary>T = U1 ^ U2 ^ ... ^ Uc with Ui = HMAC(P, U(i-1)), every lane at once.</summary>

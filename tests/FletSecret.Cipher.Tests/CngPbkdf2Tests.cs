@@ -103,6 +103,25 @@ public class CngPbkdf2Tests
     }
 
     [Fact]
+    public void A_short_destination_or_a_count_below_1_never_reaches_the_native_call()
+    {
+        // bcrypt writes 32 bytes past whatever it is given and reads the count as a ULONGLONG (-1 is 2^64 - 1 rounds).
+        int calls = 0;
+        (CngPbkdf2? engine, _) = CngPbkdf2.Select(true, null, () => (p, s, c, d) =>
+        {
+            calls++;
+            return Managed(p, s, c, d);
+        });
+        int selfTestCalls = calls;
+        Assert.Throws<ArgumentException>(() => engine!.TryDeriveKey(new byte[3], new byte[16], 10, new byte[16]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => engine!.TryDeriveKey(new byte[3], new byte[16], 0, new byte[32]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => engine!.TryDeriveKey(new byte[3], new byte[16], -1, new byte[32]));
+        Assert.Equal(selfTestCalls, calls);
+        Assert.True(engine!.TryDeriveKey(new byte[3], new byte[16], 10, new byte[32]));
+        Assert.Equal(selfTestCalls + 1, calls);
+    }
+
+    [Fact]
     public void This_process_uses_CNG_exactly_on_Windows_and_it_gives_the_managed_keys()
     {
         bool switchedOff = Environment.GetEnvironmentVariable(CngPbkdf2.NativePbkdf2Switch) == "0";

@@ -85,6 +85,73 @@ public class FletKeyDeriverTests
     }
 
     [Fact]
+    public async Task Work_left_behind_by_the_only_worker_starts_a_second_one_where_none_is_idle()
+    {
+        if (Environment.ProcessorCount < 2) return; // one derivation thread per core: a second would never be planned
+        using var passphrase = new FletPassphrase("left behind");
+        using var deriver = new FletKeyDeriver(passphrase, workers: 2);
+        // The first worker, now idle.
+        (await deriver.CreateKeyAsync(1000)).Dispose();
+        Assert.Equal(1, deriver.WorkerThreads);
+        // Two derivations arrive before the idle worker wakes (as pipeline input can): it takes one and leaves the
+        // other for a second worker, which must then exist, or the two run one after the other.
+        const System.Reflection.BindingFlags Private = System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance;
+        object gate = typeof(FletKeyDeriver).GetField("_gate", Private)!.GetValue(deriver)!;
+        System.Reflection.FieldInfo idle = typeof(FletKeyDeriver).GetField("_idle", Private)!;
+        SpinWait.SpinUntil(() => { lock (gate) return (int)idle.GetValue(deriver)! == 1; }, TimeSpan.FromSeconds(10));
+        Task<FletKey> first, second;
+        lock (gate)
+        {
+            first = deriver.DeriveAsync(Salt(700), 200_000);
+            second = deriver.DeriveAsync(Salt(701), 200_000);
+        }
+        FletKey[] keys = await Task.WhenAll(first, second);
+        Assert.Equal(Expected(passphrase, Salt(700), 200_000), Codec.ToHex(keys[0].KeyBytes));
+        Assert.Equal(Expected(passphrase, Salt(701), 200_000), Codec.ToHex(keys[1].KeyBytes));
+        foreach (FletKey key in keys) key.Dispose();
+        Assert.Equal(2, deriver.WorkerThreads);
+        Assert.Equal(0, deriver.SimdBatches);
+    }
+
+    [Fact]
+    public async Task A_batch_planned_from_the_estimate_waits_for_the_measurement_and_follows_it()
+    {
+        int lanes = FletKeyDeriver.Costs.Lanes;
+        using var passphrase = new FletPassphrase("estimated");
+        if (lanes == 0)
+        {
+            // No SIMD engine: nothing to wait for, every derivation is a chain.
+            FletKeyDeriver none = await DeriveAll(passphrase, new DerivationCosts(10, 11, 0, 2000, measured: false), 1, 4);
+            Assert.Equal(4, none.PlatformDerivations);
+            return;
+        }
+        // The estimate says a lane costs 0.3 of a chain (a batch of all lanes); this machine's measurement, in 30 ms
+        // after the first look, says 1.5 (a Zen 4-like double-pumped AVX-512 against SHA-NI chains): chains only.
+        var clock = new System.Diagnostics.Stopwatch();
+        DerivationCosts Source()
+        {
+            if (!clock.IsRunning) clock.Start();
+            return clock.ElapsedMilliseconds < 30
+                ? new DerivationCosts(10, 0.3 * lanes * 10, lanes, 2000, measured: false)
+                : new DerivationCosts(10, 1.5 * lanes * 10, lanes, 2000, measured: true);
+        }
+        var deriver = new FletKeyDeriver(passphrase, 1, Source);
+        FletKey[] keys = await Task.WhenAll(Enumerable.Range(0, lanes).Select(i => deriver.DeriveAsync(Salt(500 + i), 2000)));
+        for (int i = 0; i < lanes; i++)
+        {
+            Assert.Equal(Expected(passphrase, Salt(500 + i), 2000), Codec.ToHex(keys[i].KeyBytes));
+            keys[i].Dispose();
+        }
+        deriver.Dispose();
+        Assert.Equal(0, deriver.SimdBatches);
+        Assert.Equal(lanes, deriver.PlatformDerivations);
+
+        // A measurement that never comes (the thread pool starved): the wait ends and the estimate's batch runs.
+        FletKeyDeriver unmeasured = await DeriveAll(passphrase, new DerivationCosts(10, 0.3 * lanes * 10, lanes, 2000, measured: false), 1, lanes);
+        Assert.Equal(1, unmeasured.SimdBatches);
+    }
+
+    [Fact]
     public async Task Batches_follow_the_plan_made_from_the_given_costs()
     {
         int lanes = FletKeyDeriver.Costs.Lanes;

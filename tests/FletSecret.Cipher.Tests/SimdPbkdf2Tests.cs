@@ -128,6 +128,72 @@ public class SimdPbkdf2Tests
         }
     }
 
+    [SimdTheory]
+    [MemberData(nameof(Widths))]
+    public void No_HMAC_state_of_a_batch_is_left_on_the_stack_below_the_caller(int lanes)
+    {
+        // The inner and outer HMAC states stand for the passphrase (with them anyone derives its keys). The kernel
+        // keeps them in registers and, where there are too few, in its stack frame; after the batch no word of them
+        // (all lanes of one word, as a vector register holds it) may be left in the stack the batch used.
+        var passwords = new byte[lanes][];
+        var salts = new byte[lanes][];
+        var keys = new byte[lanes][];
+        var inner = new uint[8 * lanes];
+        var outer = new uint[8 * lanes];
+        uint[] laneInner = new uint[8], laneOuter = new uint[8], laneU = new uint[8], w = new uint[64];
+        var random = new Random(4242 + lanes);
+        for (int lane = 0; lane < lanes; lane++)
+        {
+            passwords[lane] = new byte[20 + lane];
+            random.NextBytes(passwords[lane]);
+            salts[lane] = new byte[16];
+            random.NextBytes(salts[lane]);
+            keys[lane] = new byte[32];
+            ManagedPbkdf2Sha256.Prepare(passwords[lane], salts[lane], laneInner, laneOuter, laneU, w);
+            for (int word = 0; word < 8; word++)
+            {
+                inner[word * lanes + lane] = laneInner[word];
+                outer[word * lanes + lane] = laneOuter[word];
+            }
+        }
+
+        var needles = new byte[16][];
+        for (int word = 0; word < 8; word++)
+        {
+            needles[word] = new byte[4 * lanes];
+            needles[8 + word] = new byte[4 * lanes];
+            Buffer.BlockCopy(inner, 4 * word * lanes, needles[word], 0, 4 * lanes);
+            Buffer.BlockCopy(outer, 4 * word * lanes, needles[8 + word], 0, 4 * lanes);
+        }
+
+        // Nothing between the batch and the look (no call, no allocation) that could overwrite the stack below.
+        Pbkdf2Simd.DeriveKeys(passwords, salts, 3, keys, lanes);
+        List<string> left = StackBelowHolds(needles);
+        Assert.True(left.Count == 0, "left on the stack: " + string.Join(", ", left));
+    }
+
+    /// <summary>Which of <paramref name="needles"/> (0..7 inner state words, 8..15 outer) the stack below this frame holds.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    private static unsafe List<string> StackBelowHolds(byte[][] needles)
+    {
+        // Not initialized (SkipLocalsInit): what the calls before this one left at this depth.
+        byte* below = stackalloc byte[32 * 1024];
+        var haystack = new ReadOnlySpan<byte>(below, 32 * 1024);
+        int found = 0;
+        for (int i = 0; i < needles.Length; i++)
+        {
+            if (haystack.IndexOf(needles[i]) >= 0) found |= 1 << i;
+        }
+        // Allocations only once the stack has been read.
+        var names = new List<string>();
+        for (int i = 0; i < needles.Length; i++)
+        {
+            if ((found & (1 << i)) != 0) names.Add((i < 8 ? "inner word " : "outer word ") + (i % 8));
+        }
+        return names;
+    }
+
     [SimdFact]
     public void More_jobs_than_lanes_or_a_bad_count_are_refused()
     {
