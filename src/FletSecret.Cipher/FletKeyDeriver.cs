@@ -32,7 +32,18 @@ public sealed class FletKeyDeriver : IDisposable
             {
                 ThreadPool.UnsafeQueueUserWorkItem(_ =>
                 {
-                    if (Pbkdf2Simd.IsAvailable) Volatile.Write(ref _measured, new StrongBox<DerivationCosts>(MeasureCosts()));
+                    DerivationCosts costs;
+                    try
+                    {
+                        if (!Pbkdf2Simd.IsAvailable) return;
+                        costs = MeasureCosts();
+                    }
+                    catch (Exception)
+                    {
+                        // A fault on the thread pool would end the process: without a measurement, no batches.
+                        costs = NoSimd;
+                    }
+                    Volatile.Write(ref _measured, new StrongBox<DerivationCosts>(costs));
                 }, null);
             }
             StrongBox<DerivationCosts>? measured = Volatile.Read(ref _measured);

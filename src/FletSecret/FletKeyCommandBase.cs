@@ -94,7 +94,8 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
         int lanes = FletKeyDeriver.Costs.Lanes;
         Deriver = new FletKeyDeriver(Passphrase, ThrottleLimit);
         _work = new OrderedWork(ThrottleLimit * Math.Max(1, lanes), _stop.Token);
-        WriteVerbose($"{(Passphrases.Length > 1 ? $"Keys, tried in this order: {source}" : $"Key: {source}")}. {DescribeSettings()} Derivation threads: {ThrottleLimit}; {FletKeyDeriver.DescribeEngines(ThrottleLimit)}");
+        // Describing the engines plans batches for every thread count: only when someone reads it (a 128-core machine pays ~1 s).
+        if (VerboseWanted) WriteVerbose($"{(Passphrases.Length > 1 ? $"Keys, tried in this order: {source}" : $"Key: {source}")}. {DescribeSettings()} Derivation threads: {ThrottleLimit}; {FletKeyDeriver.DescribeEngines(ThrottleLimit)}");
     }
 
     /// <summary>
@@ -176,6 +177,12 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
             throw new KeySourceException(e.ErrorId, e.Category, $"{kind} key {index + 1} of {count}: {e.Message}", e.RecommendedAction, e.Target);
         }
     }
+
+    /// <summary>Whether verbose records are shown or kept (-Verbose, or $VerbosePreference other than SilentlyContinue).</summary>
+    private bool VerboseWanted =>
+        MyInvocation.BoundParameters.TryGetValue("Verbose", out object? verbose)
+            ? verbose is SwitchParameter { IsPresent: true }
+            : GetVariableValue("VerbosePreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore;
 
     /// <summary>Settings for the verbose line (iterations and the like), never key material.</summary>
     internal abstract string DescribeSettings();
