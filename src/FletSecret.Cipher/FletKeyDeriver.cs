@@ -134,6 +134,7 @@ public sealed class FletKeyDeriver : IDisposable
     private readonly object _gate = new();
     private readonly TaskCompletionSource<bool> _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _stopping;
+    private bool _nothingMoreComing;
     private int _idle;
     private int _running;
     private int _live;
@@ -241,11 +242,26 @@ public sealed class FletKeyDeriver : IDisposable
         {
             if (_stopping) throw new ObjectDisposedException(nameof(FletKeyDeriver));
             _pending.AddLast(job);
+            _nothingMoreComing = false;
             // A new thread only when none is waiting for work: a busy one would leave this job queued behind its batch.
             if (_idle == 0 && _threads.Count < _workers) StartWorker();
             Monitor.Pulse(_gate);
         }
         return job.Completion.Task;
+    }
+
+    /// <summary>
+    /// Says that no more derivations come until those asked for have ended (the caller now waits for them: a slow
+    /// upstream, or the end of the input), so no worker lingers for a fuller batch; the next <see cref="DeriveAsync(FletPassphrase, byte[], int)"/>
+    /// undoes it.
+    /// </summary>
+    public void NothingMoreComing()
+    {
+        lock (_gate)
+        {
+            _nothingMoreComing = true;
+            Monitor.PulseAll(_gate);
+        }
     }
 
     /// <summary>Derives a key under a fresh random salt.</summary>
@@ -312,7 +328,7 @@ public sealed class FletKeyDeriver : IDisposable
             // are all here already.
             // A Stopwatch, not the wall clock: a clock set back under the wait would make it last that much longer.
             var waitedFor = Stopwatch.StartNew();
-            while (waited && lanes > 0 && _pending.Count < lanes && !_stopping)
+            while (waited && lanes > 0 && _pending.Count < lanes && !_stopping && !_nothingMoreComing)
             {
                 TimeSpan left = Linger - waitedFor.Elapsed;
                 if (left <= TimeSpan.Zero || !Monitor.Wait(_gate, left)) break;

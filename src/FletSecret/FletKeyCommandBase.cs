@@ -205,6 +205,7 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
             // Waiting here costs no more than the upstream's own pause did; the time waited (less what downstream
             // took to take the outputs) is what "slow" means for the next record.
             TimeSpan writing = TimeSpan.Zero;
+            Deriver.NothingMoreComing(); // this record's derivations need not wait for others
             foreach (ItemResult result in _work!.Take(all: true))
             {
                 TimeSpan before = _clock.Elapsed;
@@ -235,6 +236,7 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
     protected override void EndProcessing()
     {
         if (_work is null) return;
+        Deriver.NothingMoreComing(); // the input has ended
         foreach (ItemResult result in _work.Take(all: true)) Write(result);
         if (_progressShown)
         {
