@@ -392,6 +392,11 @@ $peakRatio = [pscustomobject]@{ Min = $peakStats.Min / ($size / 1MB); Median = $
 Add-Row ("10 MB string round trip: peak working set above baseline ({0:0} MiB median)" -f $peakStats.Median) 1 $peakRatio -Unit 'x input' -Target '<= 8 x input' -Met ($peakRatio.Median -le 8)
 
 $cpu = (Get-Content /proc/cpuinfo -ErrorAction SilentlyContinue | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '^model name\s*:\s*', ''
+# What the figures depend on most: the SIMD width the engine uses and whether the single chain has SHA instructions.
+$flags = (Get-Content /proc/cpuinfo -ErrorAction SilentlyContinue | Where-Object { $_ -like 'flags*' } | Select-Object -First 1) -split '\s+'
+$simd = if ([System.Runtime.Intrinsics.X86.Avx512F]::IsSupported) { 'AVX-512' } elseif ([System.Runtime.Intrinsics.X86.Avx2]::IsSupported) { 'AVX2' } else { 'no x86 SIMD' }
+$sha = if (-not $flags) { 'SHA-NI unknown' } elseif ($flags -contains 'sha_ni') { 'SHA-NI' } else { 'no SHA-NI' }
+$cpu = "$(if ($cpu) { $cpu } else { 'processor unnamed' }) ($simd, $lanes SIMD lanes per batch, $sha)"
 $pythonNote = if ($reference) { "; the Python rows are Flet's own algorithm, PBKDF2HMAC and Fernet from the ``cryptography`` package" } else { '' }
 $lines = @(
     "From one run of ``./build.ps1 -Task Bench`` on $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd')) (times per item unless the unit says otherwise; ratios"
