@@ -16,7 +16,8 @@ internal static class MamlWriter
 
     public static void Save(string path, IEnumerable<CommandPage> pages)
     {
-        var settings = new XmlWriterSettings { Indent = true, IndentChars = "  ", Encoding = new UTF8Encoding(true), NewLineChars = Environment.NewLine, NewLineHandling = NewLineHandling.Replace };
+        // "\n" on every platform: CI tests the package built on Linux against a compile on Windows and macOS.
+        var settings = new XmlWriterSettings { Indent = true, IndentChars = "  ", Encoding = new UTF8Encoding(true), NewLineChars = "\n", NewLineHandling = NewLineHandling.Replace };
         using var writer = XmlWriter.Create(path, settings);
         new XDocument(new XElement(XName.Get("helpItems", "http://msh"), new XAttribute("schema", "maml"), pages.Select(CommandElement))).Save(writer);
     }
