@@ -16,13 +16,9 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
     internal static readonly string[] PropertyNames = { "InputObject", "Token", "EncryptedData" };
     private const string Wanted = "a token, as a string or a SecureString";
 
-    /// <summary>Unused keys kept for later tokens of the same salt; more are zeroed as they are dropped.</summary>
-    private const int IdleKeys = 16;
-
-    // Tokens that share salt and iteration count share a key while it is held (see KeyCache).
-    private readonly KeyCache _keys = new(IdleKeys);
+    // Tokens that share salt and iteration count share a key while it is held (see KeyRing).
+    private KeyRing? _keys;
     private string _iterationsText = string.Empty;
-    private int[] _openedBy = Array.Empty<int>(); // tokens opened, by key position
     private int _index;
 
     /// <summary>The Flet tokens to decrypt: strings or SecureStrings (or objects with a Token or InputObject property).</summary>
@@ -90,7 +86,7 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
     {
         _iterationsText = string.Join(", ", Iterations);
         base.BeginProcessing();
-        _openedBy = new int[Passphrases.Length];
+        _keys = new KeyRing(Passphrases, KeyPositions, Iterations, Deriver);
         if (!MyInvocation.ExpectingInput) SetTotal(PipelineInput.Items(InputObject).Length);
     }
 
@@ -150,7 +146,7 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
             using ParsedToken parsed = parsedAsForced;
             // Told AES-GCM by its shape, yet perhaps a Fernet token with bytes that Flet's base64 reader skips: read
             // now (a SecureString's characters are gone after the first await) and tried with the same key if GCM fails.
-            using ParsedToken? asFernet = forced is null && Fernet.MayBeFernet(parsed) ? TryParse(parse, Cipher.FletAlgorithm.Fernet) : null;
+            using ParsedToken? asFernet = forced is null ? KeyRing.AlsoAsFernet(parsed, parse) : null;
             // Read as AES-GCM, the buffer still holds the token's bytes after the salt, which tell a Fernet token (a
             // Fernet parse decodes them in place, and fails on an AES-GCM token above).
             if (forced == Cipher.FletAlgorithm.AesGcm && Fernet.Detect(parsed.Buffer, parsed.PayloadOffset + parsed.PayloadLength) == Cipher.FletAlgorithm.Fernet)
@@ -159,40 +155,26 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
             if (ttl is not null && parsed.Algorithm == Cipher.FletAlgorithm.AesGcm && asFernet is null) throw FletAesGcm.NoTimestamp();
             ParsedToken? first = ttl is not null && asFernet is not null ? null : parsed; // with -MaxAge, only the Fernet reading
             DateTimeOffset now = DateTimeOffset.UtcNow;
-            FletTokenException? refused = null;
-            // The first key that authenticates, in the order given; for each key, the first iteration count that fits.
-            for (int k = 0; k < Passphrases.Length; k++)
+            try
             {
-                foreach (int iterations in Iterations)
+                object output = await _keys!.OpenAsync(parsed, key =>
                 {
-                    KeyCache.Entry entry = KeyFor(parsed, k, iterations);
                     try
                     {
-                        FletKey key = await entry.Key.ConfigureAwait(false);
-                        object output;
-                        try
-                        {
-                            output = Open(key, first ?? asFernet!, ttl, now);
-                        }
-                        catch (FletTokenException e) when (e.Error == FletTokenError.AuthenticationFailed && first is not null && asFernet is not null)
-                        {
-                            output = Open(key, asFernet, ttl, now);
-                        }
-                        Interlocked.Increment(ref _openedBy[k]);
-                        return new ItemResult(output, null);
+                        return Task.FromResult(Open(key, first ?? asFernet!, ttl, now));
                     }
-                    catch (FletTokenException e) when (e.Error == FletTokenError.AuthenticationFailed)
+                    catch (FletTokenException e) when (e.Error == FletTokenError.AuthenticationFailed && first is not null && asFernet is not null)
                     {
-                        refused = e; // the next iteration count, or the next key, may fit
+                        return Task.FromResult(Open(key, asFernet, ttl, now)); // the same derived key reads it as Fernet: its HMAC decides
                     }
-                    finally
-                    {
-                        _keys.Release(entry);
-                    }
-                }
+                }).ConfigureAwait(false);
+                return new ItemResult(output, null);
             }
-            // With -MaxAge, a token whose shape says AES-GCM that no key opens as Fernet gets the AES-GCM error.
-            throw first is null ? FletAesGcm.NoTimestamp() : refused!;
+            catch (FletTokenException e) when (e.Error == FletTokenError.AuthenticationFailed && first is null)
+            {
+                // With -MaxAge, a token whose shape says AES-GCM that no key opens as Fernet gets the AES-GCM error.
+                throw FletAesGcm.NoTimestamp();
+            }
         }
         catch (FletTokenException e) when (otherPair is Cipher.FletAlgorithm pair)
         {
@@ -212,19 +194,6 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
     private object Open(FletKey key, ParsedToken token, TimeSpan? ttl, DateTimeOffset now) =>
         AsSecureString ? key.Open(token, ttl, now, TextCodec.ToSecureString) : key.Open(token, ttl, now, TextCodec.ToText);
 
-    /// <summary>The token read as <paramref name="pair"/>'s, or null when it is no token of that pair.</summary>
-    private static ParsedToken? TryParse(Func<Cipher.FletAlgorithm?, ParsedToken> parse, Cipher.FletAlgorithm pair)
-    {
-        try
-        {
-            return parse(pair);
-        }
-        catch (FletTokenException)
-        {
-            return null;
-        }
-    }
-
     private static string Article(Cipher.FletAlgorithm pair) => pair == Cipher.FletAlgorithm.AesGcm ? "an AES-GCM" : "a Fernet";
 
     /// <summary>The pair the token's shape tells, or null when it is no token of either pair.</summary>
@@ -241,18 +210,10 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
         }
     }
 
-    private KeyCache.Entry KeyFor(ParsedToken token, int keyIndex, int iterations)
-    {
-        string id = Convert.ToBase64String(token.Buffer, 0, Fernet.SaltSize) + ":" + keyIndex + ":" + iterations;
-        FletPassphrase passphrase = Passphrases[keyIndex];
-        return _keys.Acquire(id, () => Deriver.DeriveAsync(passphrase, token.CopySalt(), iterations));
-    }
-
     internal override string DescribeTotals() =>
-        $"Derived {_keys.Derived} key(s), at most {_keys.MostHeld} held at once." +
-        (Passphrases.Length > 1 ? " Tokens opened by key: " + string.Join(", ", Enumerable.Range(0, Passphrases.Length).Select(k => $"{KeyPositions[k]}: {Volatile.Read(ref _openedBy[k])}")) + "." : string.Empty);
+        _keys is null ? string.Empty : $"Derived {_keys.Held.Derived} key(s), at most {_keys.Held.MostHeld} held at once." + _keys.DescribeOpened("key");
 
-    internal override void DisposeKeys() => _keys.Clear();
+    internal override void DisposeKeys() => _keys?.Clear();
 }
 
 /// <summary>Refuses a negative -MaxAge at binding time.</summary>

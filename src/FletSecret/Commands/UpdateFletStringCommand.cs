@@ -28,18 +28,14 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
 
     private const string Wanted = "a token, as a string or a SecureString";
 
-    /// <summary>Unused old keys kept for later tokens of the same salt (see KeyCache).</summary>
-    private const int IdleKeys = 16;
-
     private static readonly TimeSpan ProgressAfter = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromMilliseconds(250);
 
-    private readonly KeyCache _keys = new(IdleKeys);
+    private KeyRing? _keys; // the old keys; tokens that share salt and count share a derived key while it is held
     private readonly CancellationTokenSource _fileStop = new();
     private FletPassphrase? _newPassphrase;
     private string _newKeySource = string.Empty;
     private string _iterationsText = string.Empty;
-    private int[] _openedBy = Array.Empty<int>(); // tokens opened, by old key position
     private int _newKeys;
     private int _index;
 
@@ -155,7 +151,7 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
             return;
         }
         base.BeginProcessing();
-        _openedBy = new int[Passphrases.Length];
+        _keys = new KeyRing(Passphrases, KeyPositions, Iterations, Deriver);
         if (!FileMode && !MyInvocation.ExpectingInput) SetTotal(PipelineInput.Items(InputObject).Length);
     }
 
@@ -265,11 +261,6 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
     }
 
     /// <summary>
-    /// The token re-encrypted under a new key of its own (a fresh salt, as Flet's encrypt makes): the new key's
-    /// derivation starts at once, beside the old key's, so both wait in the same deriver and share SIMD batches with
-    /// other tokens' derivations of the same iteration count.
-    /// </summary>
-    /// <summary>
     /// Parses the token by its shape (synchronously, before the first await, while a SecureString's characters are
     /// there) and rotates it. A token whose shape says AES-GCM may yet be a Fernet token that Flet's decrypt opens (its
     /// inner layer holds bytes Python's base64 skips), as Unprotect-FletString reads it: it is read as Fernet too, and
@@ -278,30 +269,22 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
     private async Task<string> RotateParsedAsync(Func<Cipher.FletAlgorithm?, ParsedToken> parse, Cipher.FletAlgorithm? pair)
     {
         using ParsedToken parsed = parse(null);
-        using ParsedToken? asFernet = Fernet.MayBeFernet(parsed) ? TryParse(parse, Cipher.FletAlgorithm.Fernet) : null;
+        using ParsedToken? asFernet = KeyRing.AlsoAsFernet(parsed, parse);
         return await RotateAsync(parsed, asFernet, pair).ConfigureAwait(false);
     }
 
-    /// <summary>The token read as <paramref name="reading"/>'s pair, or null when it is no token of that pair.</summary>
-    private static ParsedToken? TryParse(Func<Cipher.FletAlgorithm?, ParsedToken> parse, Cipher.FletAlgorithm reading)
-    {
-        try
-        {
-            return parse(reading);
-        }
-        catch (FletTokenException)
-        {
-            return null;
-        }
-    }
-
+    /// <summary>
+    /// The token re-encrypted under a new key of its own (a fresh salt, as Flet's encrypt makes): the new key's
+    /// derivation starts at once, beside the old key's, so both wait in the same deriver and share SIMD batches with
+    /// other tokens' derivations of the same iteration count.
+    /// </summary>
     private async Task<string> RotateAsync(ParsedToken parsed, ParsedToken? asFernet, Cipher.FletAlgorithm? pair)
     {
         Task<FletKey> newKey = Deriver.CreateKeyAsync(_newPassphrase!, NewIterations);
         Interlocked.Increment(ref _newKeys);
         try
         {
-            return await OpenWithOldKeysAsync(parsed, async oldKey =>
+            return await _keys!.OpenAsync(parsed, async oldKey =>
             {
                 FletKey fresh = await newKey.ConfigureAwait(false);
                 DateTimeOffset now = DateTimeOffset.UtcNow;
@@ -324,45 +307,6 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
                 if (task.Status == TaskStatus.RanToCompletion) task.Result.Dispose();
             }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
-    }
-
-    /// <summary>
-    /// Hands <paramref name="open"/> each old key in turn (the keys in the order given, each at the -Iterations counts
-    /// in order) until one authenticates the token; throws the last AuthenticationFailed when none does.
-    /// </summary>
-    private async Task<T> OpenWithOldKeysAsync<T>(ParsedToken parsed, Func<FletKey, Task<T>> open)
-    {
-        FletTokenException? refused = null;
-        for (int k = 0; k < Passphrases.Length; k++)
-        {
-            foreach (int iterations in Iterations)
-            {
-                KeyCache.Entry entry = OldKeyFor(parsed, k, iterations);
-                try
-                {
-                    FletKey key = await entry.Key.ConfigureAwait(false);
-                    T opened = await open(key).ConfigureAwait(false);
-                    Interlocked.Increment(ref _openedBy[k]);
-                    return opened;
-                }
-                catch (FletTokenException e) when (e.Error == FletTokenError.AuthenticationFailed)
-                {
-                    refused = e; // the next iteration count, or the next key, may fit
-                }
-                finally
-                {
-                    _keys.Release(entry);
-                }
-            }
-        }
-        throw refused!;
-    }
-
-    private KeyCache.Entry OldKeyFor(ParsedToken token, int keyIndex, int iterations)
-    {
-        string id = Convert.ToBase64String(token.Buffer, 0, Fernet.SaltSize) + ":" + keyIndex + ":" + iterations;
-        FletPassphrase passphrase = Passphrases[keyIndex];
-        return _keys.Acquire(id, () => Deriver.DeriveAsync(passphrase, token.CopySalt(), iterations));
     }
 
     /// <summary>The files -Path (wildcards expanded) or -LiteralPath name, each once; an error for each that is none.</summary>
@@ -633,12 +577,13 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
     }
 
     internal override string DescribeTotals() =>
-        $"Derived {_keys.Derived} old key(s) (at most {_keys.MostHeld} held at once) and {Volatile.Read(ref _newKeys)} new key(s), one per token." +
-        (Passphrases.Length > 1 ? " Tokens opened by old key: " + string.Join(", ", Enumerable.Range(0, Passphrases.Length).Select(k => $"{KeyPositions[k]}: {Volatile.Read(ref _openedBy[k])}")) + "." : string.Empty);
+        _keys is null ? string.Empty :
+        $"Derived {_keys.Held.Derived} old key(s) (at most {_keys.Held.MostHeld} held at once) and {Volatile.Read(ref _newKeys)} new key(s), one per token." +
+        _keys.DescribeOpened("old key");
 
     internal override void DisposeKeys()
     {
-        _keys.Clear();
+        _keys?.Clear();
         // Called once every derivation has ended: nothing reads the new passphrase any more.
         _newPassphrase?.Dispose();
     }
