@@ -182,6 +182,17 @@ Describe 'Update-FletString in the pipeline' {
         $e.ErrorDetails.RecommendedAction | Should -Not -Match '(?<!New)KeyEnvironmentVariable with'
     }
 
+    It 'says that the old key is missing when a new key is given and FLET_SECRET_KEY, the default old key, is not set' {
+        $token = Protect-FletString 'x' -Key $KeyA -Iterations $FastIterations
+        $saved = $env:FLET_SECRET_KEY
+        $env:FLET_SECRET_KEY = $null
+        try {
+            $e = { $token | Update-FletString -NewKey $KeyB -ErrorAction Stop } | Should -Throw -ErrorId 'FletSecret.KeyNotFound,*' -PassThru
+            $e.ErrorDetails.Message | Should -Match '^No old key was given \(-Key, -KeyEnvironmentVariable or -KeyFile\)'
+        }
+        finally { $env:FLET_SECRET_KEY = $saved }
+    }
+
     It 'never writes a plaintext or a key into any stream' {
         $plain = 'plaintext-that-must-not-leak'
         $token = Protect-FletString $plain -Key $KeyA -Iterations $FastIterations

@@ -45,6 +45,9 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
     private bool _progressShown;
     private TimeSpan _lastProgress;
 
+    /// <summary>What the keys of -Key, -KeyEnvironmentVariable and -KeyFile are called in messages ("key", "old key").</summary>
+    internal virtual string ReadingKeyName => "key";
+
     /// <summary>The -Key SecureString(s) as bound, or null (each cmdlet declares its key parameters: one key or several).</summary>
     internal abstract SecureString?[]? KeyValues { get; }
 
@@ -133,7 +136,20 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
         else
         {
             (kind, count) = ("", 1);
-            read = _ => (KeySource.FromEnvironment(KeySource.DefaultVariable, named: false), $"the environment variable '{KeySource.DefaultVariable}' (the default)");
+            read = _ =>
+            {
+                try
+                {
+                    return (KeySource.FromEnvironment(KeySource.DefaultVariable, named: false), $"the environment variable '{KeySource.DefaultVariable}' (the default)");
+                }
+                catch (KeySourceException e) when (e.ErrorId == "FletSecret.KeyNotFound" && ReadingKeyName != "key")
+                {
+                    // Update-FletString's new key may have been given: say which key is missing.
+                    throw new KeySourceException(e.ErrorId, e.Category,
+                        $"No {ReadingKeyName} was given (-Key, -KeyEnvironmentVariable or -KeyFile) and the environment variable {KeySource.DefaultVariable}, " +
+                        $"the default {ReadingKeyName}, is not set. " + e.RecommendedAction, e.RecommendedAction, e.Target);
+                }
+            };
         }
         var keys = new System.Collections.Generic.List<FletPassphrase>(count);
         var sources = new System.Collections.Generic.List<string>(count);

@@ -576,6 +576,8 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
         base.StopProcessing();
     }
 
+    internal override string ReadingKeyName => "old key";
+
     internal override string DescribeTotals() =>
         _keys is null ? string.Empty :
         $"Derived {_keys.Held.Derived} old key(s) (at most {_keys.Held.MostHeld} held at once) and {Volatile.Read(ref _newKeys)} new key(s), one per token." +
