@@ -191,6 +191,20 @@ Describe 'Protect-FletString' {
             $text | Should -Not -Match ([regex]::Escape($Passphrase))
         }
 
+        It 'writes its settings line under $VerbosePreference as a script sets it (a string), and none under -Verbose:$false' {
+            # `$VerbosePreference = 'Continue'` in a script block or function makes a local variable holding a string.
+            $shown = & {
+                $VerbosePreference = 'Continue'
+                Protect-FletString 'v' -Key $Key -Iterations 1234 4>&1
+            } | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+            $shown.Message -join "`n" | Should -Match 'Key: the -Key SecureString\..*1234'
+            $hidden = & {
+                $VerbosePreference = 'Continue'
+                Protect-FletString 'v' -Key $Key -Iterations 1234 -Verbose:$false 4>&1
+            } | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+            $hidden | Should -BeNullOrEmpty
+        }
+
         It 'names the engine that derives one key at a time, and FLETSECRET_NATIVE=0 switches the native one off' {
             $script = @"
 Import-Module '$ModuleManifest'

@@ -195,10 +195,15 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
     }
 
     /// <summary>Whether verbose records are shown or kept (-Verbose, or $VerbosePreference other than SilentlyContinue).</summary>
+    /// <remarks>
+    /// Read as PowerShell reads it: `$VerbosePreference = 'Continue'` in a script or function makes a local variable
+    /// that holds the string, not an ActionPreference, and WriteVerbose still honours it.
+    /// </remarks>
     private bool VerboseWanted =>
         MyInvocation.BoundParameters.TryGetValue("Verbose", out object? verbose)
             ? verbose is SwitchParameter { IsPresent: true }
-            : GetVariableValue("VerbosePreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore;
+            : LanguagePrimitives.TryConvertTo(GetVariableValue("VerbosePreference"), out ActionPreference preference) &&
+              preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore;
 
     /// <summary>Settings for the verbose line (iterations and the like), never key material.</summary>
     internal abstract string DescribeSettings();
