@@ -269,6 +269,24 @@ internal static class Fernet
         aesGcm.Algorithm == FletAlgorithm.AesGcm &&
         Base64Url.FirstDecodedByte(aesGcm.Buffer, aesGcm.PayloadOffset, aesGcm.PayloadLength) == Version;
 
+    /// <summary>
+    /// The token read as a Fernet-pair token as well, when <see cref="MayBeFernet"/> says its AES-GCM reading may be
+    /// wrong; null when it may not be, or is no Fernet token. <paramref name="parse"/> reads the token again as the pair
+    /// it is given: call this while its text is still there (a SecureString's characters are zeroed after use).
+    /// </summary>
+    internal static ParsedToken? AlsoAsFernet(ParsedToken parsed, Func<FletAlgorithm?, ParsedToken> parse)
+    {
+        if (!MayBeFernet(parsed)) return null;
+        try
+        {
+            return parse(FletAlgorithm.Fernet);
+        }
+        catch (FletTokenException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Decodes a bare Fernet token (no salt layer), as the Fernet specification's vectors are.</summary>
     public static ParsedToken ParseFernet(string token)
     {

@@ -228,21 +228,13 @@ public sealed class FletKey : IDisposable
         {
             return Rotate(parsed, newKey, algorithm ?? parsed.Algorithm, DateTimeOffset.UtcNow);
         }
-        catch (FletTokenException e) when (e.Error == FletTokenError.AuthenticationFailed && Fernet.MayBeFernet(parsed))
+        catch (FletTokenException e) when (e.Error == FletTokenError.AuthenticationFailed)
         {
             // Told AES-GCM by its shape, yet perhaps a Fernet token whose text holds bytes Flet's base64 reader skips
-            // (Decrypt opens it): read as Fernet, it is the HMAC that decides.
-            ParsedToken? asFernet = null;
-            try
-            {
-                asFernet = Fernet.Parse(token, FletAlgorithm.Fernet);
-            }
-            catch (FletTokenException)
-            {
-                // No Fernet token either: the authentication error stands.
-            }
+            // (Decrypt opens it): read as Fernet, it is the HMAC that decides; no such reading, and the error stands.
+            using ParsedToken? asFernet = Fernet.AlsoAsFernet(parsed, pair => Fernet.Parse(token, pair));
             if (asFernet is null) throw;
-            using (asFernet) return Rotate(asFernet, newKey, algorithm ?? FletAlgorithm.Fernet, DateTimeOffset.UtcNow);
+            return Rotate(asFernet, newKey, algorithm ?? FletAlgorithm.Fernet, DateTimeOffset.UtcNow);
         }
     }
 

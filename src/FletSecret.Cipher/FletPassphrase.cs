@@ -54,10 +54,7 @@ public sealed class FletPassphrase : IDisposable
     internal bool HasSameBytes(FletPassphrase other)
     {
         byte[] mine = Bytes, theirs = other.Bytes;
-        if (mine.Length != theirs.Length) return false;
-        int difference = 0;
-        for (int i = 0; i < mine.Length; i++) difference |= mine[i] ^ theirs[i];
-        return difference == 0;
+        return mine.Length == theirs.Length && SecureMemory.FixedTimeEquals(mine, 0, theirs, 0, mine.Length);
     }
 
     /// <summary>Derives the key for a given 16-byte salt (for example a token's, or a fixed one for test vectors).</summary>

@@ -124,32 +124,13 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
         else if (KeyFileValues is string?[] files)
         {
             (kind, count) = ("-KeyFile", files.Length);
-            read = i =>
-            {
-                string path = KeySource.ResolveKeyFilePath(SessionState, files[i] ?? string.Empty);
-                FletPassphrase key = KeySource.FromFile(path);
-                string? warning = KeySource.PermissionWarning(path);
-                if (warning is not null) WriteWarning(warning);
-                return (key, $"the key file '{path}'");
-            };
+            read = i => ReadKeyFile(files[i] ?? string.Empty);
         }
         else
         {
             (kind, count) = ("", 1);
-            read = _ =>
-            {
-                try
-                {
-                    return (KeySource.FromEnvironment(KeySource.DefaultVariable, named: false), $"the environment variable '{KeySource.DefaultVariable}' (the default)");
-                }
-                catch (KeySourceException e) when (e.ErrorId == "FletSecret.KeyNotFound" && ReadingKeyName != "key")
-                {
-                    // Update-FletString's new key may have been given: say which key is missing.
-                    throw new KeySourceException(e.ErrorId, e.Category,
-                        $"No {ReadingKeyName} was given (-Key, -KeyEnvironmentVariable or -KeyFile) and the environment variable {KeySource.DefaultVariable}, " +
-                        $"the default {ReadingKeyName}, is not set. " + e.RecommendedAction, e.RecommendedAction, e.Target);
-                }
-            };
+            read = _ => (KeySource.FromEnvironment(KeySource.DefaultVariable, named: false, ReadingKeyName),
+                $"the environment variable '{KeySource.DefaultVariable}' (the default)");
         }
         var keys = new System.Collections.Generic.List<FletPassphrase>(count);
         var sources = new System.Collections.Generic.List<string>(count);
@@ -179,6 +160,16 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
         Passphrases = keys.ToArray();
         KeyPositions = positions.ToArray();
         return string.Join("; ", sources);
+    }
+
+    /// <summary>A key file's passphrase and where it came from; warns when others may read the file.</summary>
+    internal (FletPassphrase Key, string Source) ReadKeyFile(string keyFile)
+    {
+        string path = KeySource.ResolveKeyFilePath(SessionState, keyFile);
+        FletPassphrase key = KeySource.FromFile(path);
+        string? warning = KeySource.PermissionWarning(path);
+        if (warning is not null) WriteWarning(warning);
+        return (key, $"the key file '{path}'");
     }
 
     private static (FletPassphrase, string) ReadKey(Func<int, (FletPassphrase, string)> read, int index, int count, string kind)
@@ -294,10 +285,15 @@ public abstract class FletKeyCommandBase : PSCmdlet, IDisposable
     /// <summary>Maps a cipher error to a per-item error record.</summary>
     internal ItemResult Failure(FletTokenException e, object? target, string iterationsTried, int keysTried = 1)
     {
-        if (keysTried > 1 && e.Error == FletTokenError.AuthenticationFailed)
-            e = new FletTokenException(e.Error, $"None of the {keysTried} keys opened the token. {e.Message}", e);
+        e = WithKeysTried(e, keysTried);
         return new(null, ErrorMapping.ForToken(e, target, ErrorMapping.Advice(e.Error, iterationsTried, keysTried)));
     }
+
+    /// <summary>An authentication failure after several keys, saying how many were tried; any other error as it is.</summary>
+    internal static FletTokenException WithKeysTried(FletTokenException e, int keysTried) =>
+        keysTried > 1 && e.Error == FletTokenError.AuthenticationFailed
+            ? new FletTokenException(e.Error, $"None of the {keysTried} keys opened the token. {e.Message}", e)
+            : e;
 
     /// <summary>A null item: the documented per-item error, and the other items go on.</summary>
     internal static ItemResult NullInput(int index, string what) =>

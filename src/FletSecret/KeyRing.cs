@@ -75,24 +75,6 @@ internal sealed class KeyRing
         return _keys.Acquire(id, () => _deriver.DeriveAsync(passphrase, token.CopySalt(), iterations));
     }
 
-    /// <summary>
-    /// The token read as <paramref name="pair"/>'s as well, where its shape said AES-GCM yet it may be a Fernet token
-    /// that Flet's decrypt opens (its inner layer holds bytes Python's base64 skips); null when it is not. Call it
-    /// before the first await: a SecureString token's characters are gone after it.
-    /// </summary>
-    public static ParsedToken? AlsoAsFernet(ParsedToken parsed, Func<Cipher.FletAlgorithm?, ParsedToken> parse)
-    {
-        if (!Fernet.MayBeFernet(parsed)) return null;
-        try
-        {
-            return parse(Cipher.FletAlgorithm.Fernet);
-        }
-        catch (FletTokenException)
-        {
-            return null;
-        }
-    }
-
     /// <summary>How many keys were derived, and the most held at one time.</summary>
     public (int Derived, int MostHeld) Held => (_keys.Derived, _keys.MostHeld);
 

@@ -95,7 +95,8 @@ internal static class KeySource
             "The -Key SecureString was disposed of before the command could read it, so it holds no key any more.",
             "Give a SecureString that is not yet disposed of (dispose of it after the command), or " + OtherWays(FletKeyCommandBase.KeySet));
 
-    public static FletPassphrase FromEnvironment(string name, bool named)
+    /// <param name="role">What the key is called in messages: "key", or "old key" where a cmdlet takes a new one too.</param>
+    public static FletPassphrase FromEnvironment(string name, bool named, string role = "key")
     {
         string? value = Environment.GetEnvironmentVariable(name);
         if (value is null)
@@ -104,8 +105,10 @@ internal static class KeySource
             {
                 string ways = "Set " + DefaultVariable + " to the app's secret key (in CI, map the secret to it), or " +
                     OtherWays(FletKeyCommandBase.DefaultKeySet);
-                throw new KeySourceException("FletSecret.KeyNotFound", ErrorCategory.ObjectNotFound,
-                    "No key was given and the environment variable " + DefaultVariable + " is not set. " + ways, ways);
+                string missing = role == "key"
+                    ? "No key was given and the environment variable " + DefaultVariable + " is not set. "
+                    : $"No {role} was given (-Key, -KeyEnvironmentVariable or -KeyFile) and the environment variable {DefaultVariable}, the default {role}, is not set. ";
+                throw new KeySourceException("FletSecret.KeyNotFound", ErrorCategory.ObjectNotFound, missing + ways, ways);
             }
             if (!LooksLikeAName(name))
             {

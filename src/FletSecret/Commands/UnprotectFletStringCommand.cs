@@ -146,7 +146,7 @@ public sealed class UnprotectFletStringCommand : FletKeyCommandBase
             using ParsedToken parsed = parsedAsForced;
             // Told AES-GCM by its shape, yet perhaps a Fernet token with bytes that Flet's base64 reader skips: read
             // now (a SecureString's characters are gone after the first await) and tried with the same key if GCM fails.
-            using ParsedToken? asFernet = forced is null ? KeyRing.AlsoAsFernet(parsed, parse) : null;
+            using ParsedToken? asFernet = forced is null ? Fernet.AlsoAsFernet(parsed, parse) : null;
             // Read as AES-GCM, the buffer still holds the token's bytes after the salt, which tell a Fernet token (a
             // Fernet parse decodes them in place, and fails on an AES-GCM token above).
             if (forced == Cipher.FletAlgorithm.AesGcm && Fernet.Detect(parsed.Buffer, parsed.PayloadOffset + parsed.PayloadLength) == Cipher.FletAlgorithm.Fernet)

@@ -175,14 +175,7 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
         if (NewKey is not null) return (KeySource.FromSecureString(NewKey), "the -NewKey SecureString");
         if (NewKeyEnvironmentVariable is not null)
             return (KeySource.FromEnvironment(NewKeyEnvironmentVariable, named: true), $"the environment variable '{NewKeyEnvironmentVariable}'");
-        if (NewKeyFile is not null)
-        {
-            string path = KeySource.ResolveKeyFilePath(SessionState, NewKeyFile);
-            FletPassphrase key = KeySource.FromFile(path);
-            string? warning = KeySource.PermissionWarning(path);
-            if (warning is not null) WriteWarning(warning);
-            return (key, $"the key file '{path}'");
-        }
+        if (NewKeyFile is not null) return ReadKeyFile(NewKeyFile);
         throw new KeySourceException("FletSecret.NewKeyMissing", ErrorCategory.InvalidArgument,
             "No new key was given: Update-FletString re-encrypts under the key given by -NewKey, -NewKeyEnvironmentVariable or -NewKeyFile.",
             NewKeyWays + " For a pure iteration migration, give the same key as the old one (with -NewIterations 600000, the default).");
@@ -269,7 +262,7 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
     private async Task<string> RotateParsedAsync(Func<Cipher.FletAlgorithm?, ParsedToken> parse, Cipher.FletAlgorithm? pair)
     {
         using ParsedToken parsed = parse(null);
-        using ParsedToken? asFernet = KeyRing.AlsoAsFernet(parsed, parse);
+        using ParsedToken? asFernet = Fernet.AlsoAsFernet(parsed, parse);
         return await RotateAsync(parsed, asFernet, pair).ConfigureAwait(false);
     }
 
@@ -551,8 +544,7 @@ public sealed class UpdateFletStringCommand : FletKeyCommandBase
         (int line, Exception first) = failures[0];
         if (first is FletTokenException token)
         {
-            if (Passphrases.Length > 1 && token.Error == FletTokenError.AuthenticationFailed)
-                token = new FletTokenException(token.Error, $"None of the {Passphrases.Length} keys opened the token. {token.Message}", token);
+            token = WithKeysTried(token, Passphrases.Length);
             string advice = ErrorMapping.Advice(token.Error, _iterationsText, Passphrases.Length);
             if (token.Error == FletTokenError.AuthenticationFailed)
                 advice += " A value that only has a token's shape (see Get-Help Update-FletString -Parameter Path) is refused the same way: rotate the file's other tokens through the pipeline instead.";
