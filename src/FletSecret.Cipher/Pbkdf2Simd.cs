@@ -221,51 +221,28 @@ internal static partial class Pbkdf2Simd
     {
         TVector Load(uint[] laneMajor, int word);
         void Store(TVector value, uint[] laneMajor, int word);
-        TVector Broadcast(uint value);
-        TVector Add(TVector left, TVector right);
         TVector Xor(TVector left, TVector right);
-        TVector Xor3(TVector a, TVector b, TVector c);
-        TVector RotateRight(TVector value, byte count);
-        TVector ShiftRight(TVector value, byte count);
-        TVector Choose(TVector e, TVector f, TVector g);
-        TVector Majority(TVector a, TVector b, TVector c);
         /// <summary>message = state + compress(state, message || padding of a 32-byte message).</summary>
         void Compress(ref Words<TVector> state, ref Words<TVector> message);
     }
 
-    /// <summary>AVX-512: a rotate instruction and three-input logic (vpternlogd) for XOR3, Ch and Maj.</summary>
-    /// <remarks>Every count is a literal at its call site; inlined, the JIT emits the immediate forms.</remarks>
+    /// <summary>AVX-512: the 16-lane kernel.</summary>
 #pragma warning disable CA1857
     private readonly struct Ops512 : IVectorOps<Vector512<uint>>
     {
         public Vector512<uint> Load(uint[] laneMajor, int word) => Vector512.Create(laneMajor.AsSpan(word * 16, 16));
         public void Store(Vector512<uint> value, uint[] laneMajor, int word) => value.CopyTo(laneMajor.AsSpan(word * 16, 16));
-        public Vector512<uint> Broadcast(uint value) => Vector512.Create(value);
-        public Vector512<uint> Add(Vector512<uint> left, Vector512<uint> right) => left + right;
         public Vector512<uint> Xor(Vector512<uint> left, Vector512<uint> right) => left ^ right;
-        public Vector512<uint> Xor3(Vector512<uint> a, Vector512<uint> b, Vector512<uint> c) => Avx512F.TernaryLogic(a, b, c, 0x96);
-        public Vector512<uint> RotateRight(Vector512<uint> value, byte count) => Avx512F.RotateRight(value, count);
-        public Vector512<uint> ShiftRight(Vector512<uint> value, byte count) => Avx512F.ShiftRightLogical(value, count);
-        public Vector512<uint> Choose(Vector512<uint> e, Vector512<uint> f, Vector512<uint> g) => Avx512F.TernaryLogic(e, f, g, 0xCA);
-        public Vector512<uint> Majority(Vector512<uint> a, Vector512<uint> b, Vector512<uint> c) => Avx512F.TernaryLogic(a, b, c, 0xE8);
         public void Compress(ref Words<Vector512<uint>> state, ref Words<Vector512<uint>> message) => Compress512(ref state, ref message);
     }
 #pragma warning restore CA1857
 
-    /// <summary>AVX2: rotates as two shifts and an or.</summary>
+    /// <summary>AVX2: the 8-lane kernel.</summary>
     private readonly struct Ops256 : IVectorOps<Vector256<uint>>
     {
         public Vector256<uint> Load(uint[] laneMajor, int word) => Vector256.Create(laneMajor.AsSpan(word * 8, 8));
         public void Store(Vector256<uint> value, uint[] laneMajor, int word) => value.CopyTo(laneMajor.AsSpan(word * 8, 8));
-        public Vector256<uint> Broadcast(uint value) => Vector256.Create(value);
-        public Vector256<uint> Add(Vector256<uint> left, Vector256<uint> right) => left + right;
         public Vector256<uint> Xor(Vector256<uint> left, Vector256<uint> right) => left ^ right;
-        public Vector256<uint> Xor3(Vector256<uint> a, Vector256<uint> b, Vector256<uint> c) => a ^ b ^ c;
-        public Vector256<uint> RotateRight(Vector256<uint> value, byte count) =>
-            Vector256.ShiftRightLogical(value, count) | Vector256.ShiftLeft(value, 32 - count);
-        public Vector256<uint> ShiftRight(Vector256<uint> value, byte count) => Vector256.ShiftRightLogical(value, count);
-        public Vector256<uint> Choose(Vector256<uint> e, Vector256<uint> f, Vector256<uint> g) => Vector256.ConditionalSelect(e, f, g);
-        public Vector256<uint> Majority(Vector256<uint> a, Vector256<uint> b, Vector256<uint> c) => (a & b) | (c & (a | b));
         public void Compress(ref Words<Vector256<uint>> state, ref Words<Vector256<uint>> message) => Compress256(ref state, ref message);
     }
 }
