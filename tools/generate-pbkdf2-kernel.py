@@ -4,8 +4,9 @@
 Each iteration hashes a 32-byte message (the previous U) under the inner, then the outer HMAC state: one SHA-256
 block of U, 0x80, zeros and the bit length 768. Words 8..15 of that block are the same every iteration, so the
 message schedule is folded here with them as constants (constant terms summed, zero terms dropped), and the round
-constant K[i] is added into the constant words. The rounds rotate the names of the working variables instead of
-moving them. Run: python3 tools/generate-pbkdf2-kernel.py (from the repository root).
+constant K[i] is added into the constant words. The HMAC states are the same every iteration too, so round 0 but for
+its message word, and h + K[i] of rounds 1..3, are computed once per batch (Prepare, into a RoundStart). The rounds
+rotate the names of the working variables instead of moving them. Run: python3 tools/generate-pbkdf2-kernel.py (from the repository root).
 """
 import os
 
@@ -64,6 +65,13 @@ class Dialect:
             return f"Avx512F.TernaryLogic({e}, {f}, {g}, 0xCA)"
         return f"Avx2.Xor({g}, Avx2.And({e}, Avx2.Xor({f}, {g})))"
 
+    def choose_over_g(self, e, f, g):
+        """Ch with g first: the JIT writes an AVX-512 ternary-logic result over its first input, so g's register is
+        reused where this is g's last use, instead of e being copied first."""
+        if self.width == 512:
+            return f"Avx512F.TernaryLogic({g}, {e}, {f}, 0xB8)"
+        return self.choose(e, f, g)
+
     def majority(self, a, b, c):
         if self.width == 512:
             return f"Avx512F.TernaryLogic({a}, {b}, {c}, 0xE8)"
@@ -84,38 +92,53 @@ class Dialect:
         return terms[0]
 
 
-def compression(ops, state, out, indent, memory=False):
-    """Lines for out[0..8) = state + compress(state, u0..u7 || padding); state: 8 names of vectors."""
+def compression(ops, state, start, out, indent, memory=False):
+    """Lines for out[0..8) = state + compress(state, u0..u7 || padding); state: 8 names of vectors, start: the names of
+    the RoundStart words of that state (see prepare)."""
     lines = []
     p = indent
     # The message: words 0..7 are u (variables), 8..15 the padding (constants).
     first = [f"message.W{i}" if memory else f"u{i}" for i in range(8)]
     words = [("var", first[i]) for i in range(8)] + [("const", 0x80000000)] + [("const", 0)] * 6 + [("const", 768)]
-    slot = {i: f"u{i}" for i in range(8)}  # where a variable word lives: w[i] -> local name
     names = ["a", "b", "c", "d", "e", "f", "g", "h"]
-    lines.append(f"{p}a = {state[0]}; b = {state[1]}; c = {state[2]}; d = {state[3]};")
-    lines.append(f"{p}e = {state[4]}; f = {state[5]}; g = {state[6]}; h = {state[7]};")
-    for i in range(64):
-        if i >= 16:
-            const = 0
-            terms = []
-            for (j, fn) in ((i - 2, 1), (i - 7, None), (i - 15, 0), (i - 16, None)):
-                kind, v = words[j]
-                if kind == "const":
-                    const = (const + (v if fn is None else (s0(v) if fn == 0 else s1(v)))) & M
-                else:
-                    terms.append(v if fn is None else ops.small_sigma(fn, v))
-            target = f"w[{i % 16}]" if memory else f"w{i % 16}"
-            if const:
-                terms.append(ops.konst(const))
-            lines.append(f"{p}{target} = {ops.add_all(terms)};")
-            words.append(("var", target))
+
+    def schedule(i):
+        const = 0
+        terms = []
+        for (j, fn) in ((i - 2, 1), (i - 7, None), (i - 15, 0), (i - 16, None)):
+            kind, v = words[j]
+            if kind == "const":
+                const = (const + (v if fn is None else (s0(v) if fn == 0 else s1(v)))) & M
+            else:
+                terms.append(v if fn is None else ops.small_sigma(fn, v))
+        target = f"w[{i % 16}]" if memory else f"w{i % 16}"
+        if const:
+            terms.append(ops.konst(const))
+        lines.append(f"{p}{target} = {ops.add_all(terms)};")
+        words.append(("var", target))
+
+    def kw(i):
         kind, v = words[i]
-        kw = ops.konst((K[i] + v) & M) if kind == "const" else ops.add(v, ops.konst(K[i]))
+        return ops.konst((K[i] + v) & M) if kind == "const" else ops.add(v, ops.konst(K[i]))
+
+    # Round 0 reads only the state, which is the same every iteration, and word 0: prepare did the rest.
+    lines.append(f"{p}a = {state[0]}; b = {state[1]}; c = {state[2]}; d = {ops.add(start['E1'], words[0][1])};")
+    lines.append(f"{p}e = {state[4]}; f = {state[5]}; g = {state[6]}; h = {ops.add(start['A1'], words[0][1])};")
+    for i in range(1, 64):
+        for j in range(len(words), min(i + 2, 64)):
+            schedule(j)  # this round's word, and the next one's for k
         A, B, C, D, E, F, G, H = (names[(j - i) % 8] for j in range(8))
         sigma1 = ops.xor3(ops.ror(E, 6), ops.ror(E, 11), ops.ror(E, 25))
         sigma0 = ops.xor3(ops.ror(A, 2), ops.ror(A, 13), ops.ror(A, 22))
-        lines.append(f"{p}{H} = {ops.add(ops.add(H, sigma1), ops.add(ops.choose(E, F, G), kw))};")
+        # h + K[i] + w[i]: in rounds 1..3 h is still a word of the state (prepare added K); later it was added in the
+        # round before, while g (this round's h) was still whole, so that Ch below may overwrite g's register (the
+        # AVX-512 ternary-logic instruction writes one of its inputs) instead of copying it first.
+        hkw = ops.add(start[f"H{i}"], words[i][1]) if i <= 3 else "k"
+        lines.append(f"{p}{H} = {ops.add(hkw, sigma1)};")
+        if 3 <= i < 63:
+            lines.append(f"{p}k = {ops.add(G, kw(i + 1))};")
+        choose = ops.choose_over_g(E, F, G) if 3 <= i < 63 else ops.choose(E, F, G)
+        lines.append(f"{p}{H} = {ops.add(H, choose)};")
         lines.append(f"{p}{D} = {ops.add(D, H)};")
         lines.append(f"{p}{H} = {ops.add(H, ops.add(sigma0, ops.majority(A, B, C)))};")
     for i, n in enumerate(names):
@@ -123,19 +146,44 @@ def compression(ops, state, out, indent, memory=False):
     return lines
 
 
+def prepare(ops, indent):
+    """Lines for the RoundStart of a state s0..s7: round 0 without its message word, and h + K[i] for rounds 1..3,
+    whose h is still a word of the state."""
+    p = indent
+    sigma1 = ops.xor3(ops.ror("s4", 6), ops.ror("s4", 11), ops.ror("s4", 25))
+    sigma0 = ops.xor3(ops.ror("s0", 2), ops.ror("s0", 13), ops.ror("s0", 22))
+    return [
+        f"{p}var t1 = {ops.add_all(['s7', sigma1, ops.choose('s4', 's5', 's6'), ops.konst(K[0])])};",
+        f"{p}start.E1 = {ops.add('s3', 't1')};",
+        f"{p}start.A1 = {ops.add('t1', ops.add(sigma0, ops.majority('s0', 's1', 's2')))};",
+        f"{p}start.H1 = {ops.add('s6', ops.konst(K[1]))};",
+        f"{p}start.H2 = {ops.add('s5', ops.konst(K[2]))};",
+        f"{p}start.H3 = {ops.add('s4', ops.konst(K[3]))};",
+    ]
+
+
 def method(width):
     ops = Dialect(width)
     v = ops.vector
     p = " " * 8
+    start = {n: f"start.{n}" for n in ("E1", "A1", "H1", "H2", "H3")}
+    prepared = f"""    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Prepare{width}(ref Words<{v}> state, out RoundStart<{v}> start)
+    {{
+        {v} s0 = state.W0, s1 = state.W1, s2 = state.W2, s3 = state.W3, s4 = state.W4, s5 = state.W5, s6 = state.W6, s7 = state.W7;
+{chr(10).join(prepare(ops, p))}
+    }}
+"""
     if width == 512:
         # 32 registers: the state copy, the message and its schedule all fit beside the working variables.
-        body = compression(ops, [f"s{j}" for j in range(8)], [f"u{j}" for j in range(8)], p)
-        return f"""    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Compress{width}(ref Words<{v}> state, ref Words<{v}> message)
+        body = compression(ops, [f"s{j}" for j in range(8)], start, [f"u{j}" for j in range(8)], p)
+        return prepared + f"""
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Compress{width}(ref Words<{v}> state, ref RoundStart<{v}> start, ref Words<{v}> message)
     {{
         {v} s0 = state.W0, s1 = state.W1, s2 = state.W2, s3 = state.W3, s4 = state.W4, s5 = state.W5, s6 = state.W6, s7 = state.W7;
         {v} u0 = message.W0, u1 = message.W1, u2 = message.W2, u3 = message.W3, u4 = message.W4, u5 = message.W5, u6 = message.W6, u7 = message.W7;
-        {v} a, b, c, d, e, f, g, h;
+        {v} a, b, c, d, e, f, g, h, k;
         {v} w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11, w12, w13, w14, w15;
 {chr(10).join(body)}
         message.W0 = u0; message.W1 = u1; message.W2 = u2; message.W3 = u3; message.W4 = u4; message.W5 = u5; message.W6 = u6; message.W7 = u7;
@@ -143,12 +191,13 @@ def method(width):
 """
     # 16 registers: only the working variables and temporaries stay in them; the state, the message and the schedule
     # are read from memory as instruction operands (as registers spilled at random would be, but in order).
-    body = compression(ops, [f"state.W{j}" for j in range(8)], [f"message.W{j}" for j in range(8)], p, memory=True)
-    return f"""    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Compress{width}(ref Words<{v}> state, ref Words<{v}> message)
+    body = compression(ops, [f"state.W{j}" for j in range(8)], start, [f"message.W{j}" for j in range(8)], p, memory=True)
+    return prepared + f"""
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Compress{width}(ref Words<{v}> state, ref RoundStart<{v}> start, ref Words<{v}> message)
     {{
         {v}* w = stackalloc {v}[16];
-        {v} a, b, c, d, e, f, g, h;
+        {v} a, b, c, d, e, f, g, h, k;
 {chr(10).join(body)}
         new System.Span<{v}>(w, 16).Clear();
     }}
@@ -172,8 +221,9 @@ internal static partial class Pbkdf2Simd
     // message = state + compress(state, message || 0x80, zeros, 768): one SHA-256 block of a 32-byte message, every
     // lane at once, for 16 lanes (AVX-512) and 8 (AVX2), from one template. The state, the message and its schedule
     // are locals (registers where the CPU has enough), every round is written out with the names of the working
-    // variables rotating instead of their values moving, and the schedule words that come from the constant padding
-    // are folded into constants. Not inlined: one compression is as much code as the JIT optimizes well in one method.
+    // variables rotating instead of their values moving, the schedule words that come from the constant padding are
+    // folded into constants, and what depends on the state alone is computed once per batch (Prepare). Not inlined:
+    // one compression is as much code as the JIT optimizes well in one method.
 
 {method(512)}
 {method(256)}}}

@@ -132,11 +132,13 @@ internal static partial class Pbkdf2Simd
         TOps ops = default;
         Words<TVector> inner = Words<TVector>.Load<TOps>(innerWords), outer = Words<TVector>.Load<TOps>(outerWords);
         Words<TVector> u = Words<TVector>.Load<TOps>(firstWords), t = u;
+        ops.Prepare(ref inner, out RoundStart<TVector> innerStart);
+        ops.Prepare(ref outer, out RoundStart<TVector> outerStart);
         for (int iteration = 1; iteration < iterations; iteration++)
         {
             // The kernel (Pbkdf2Simd.Kernel.cs, written by tools/generate-pbkdf2-kernel.py): inner hash, outer hash.
-            ops.Compress(ref inner, ref u);
-            ops.Compress(ref outer, ref u);
+            ops.Compress(ref inner, ref innerStart, ref u);
+            ops.Compress(ref outer, ref outerStart, ref u);
             t.W0 = ops.Xor(t.W0, u.W0); t.W1 = ops.Xor(t.W1, u.W1); t.W2 = ops.Xor(t.W2, u.W2); t.W3 = ops.Xor(t.W3, u.W3);
             t.W4 = ops.Xor(t.W4, u.W4); t.W5 = ops.Xor(t.W5, u.W5); t.W6 = ops.Xor(t.W6, u.W6); t.W7 = ops.Xor(t.W7, u.W7);
         }
@@ -145,6 +147,8 @@ internal static partial class Pbkdf2Simd
         outer = default;
         u = default;
         t = default;
+        innerStart = default;
+        outerStart = default;
     }
 
     /// <summary>Eight words of every lane: a SHA-256 state or a 32-byte message.</summary>
@@ -168,6 +172,16 @@ internal static partial class Pbkdf2Simd
             ops.Store(W0, laneMajor, 0); ops.Store(W1, laneMajor, 1); ops.Store(W2, laneMajor, 2); ops.Store(W3, laneMajor, 3);
             ops.Store(W4, laneMajor, 4); ops.Store(W5, laneMajor, 5); ops.Store(W6, laneMajor, 6); ops.Store(W7, laneMajor, 7);
         }
+    }
+
+    /// <summary>
+    /// What every compression under one HMAC state shares, computed once per batch: round 0 but for its message word
+    /// (E1 + w0 and A1 + w0 are its e and a), and h + K[i] of rounds 1 to 3, whose h is still a word of the state.
+    /// Derived from the key, like the state: zeroed after use.
+    /// </summary>
+    private struct RoundStart<TVector> where TVector : unmanaged
+    {
+        public TVector E1, A1, H1, H2, H3;
     }
 
     /// <summary>
@@ -222,8 +236,10 @@ internal static partial class Pbkdf2Simd
         TVector Load(uint[] laneMajor, int word);
         void Store(TVector value, uint[] laneMajor, int word);
         TVector Xor(TVector left, TVector right);
+        /// <summary>The part of the compressions under <paramref name="state"/> that does not depend on the message.</summary>
+        void Prepare(ref Words<TVector> state, out RoundStart<TVector> start);
         /// <summary>message = state + compress(state, message || padding of a 32-byte message).</summary>
-        void Compress(ref Words<TVector> state, ref Words<TVector> message);
+        void Compress(ref Words<TVector> state, ref RoundStart<TVector> start, ref Words<TVector> message);
     }
 
     /// <summary>AVX-512: the 16-lane kernel.</summary>
@@ -233,7 +249,9 @@ internal static partial class Pbkdf2Simd
         public Vector512<uint> Load(uint[] laneMajor, int word) => Vector512.Create(laneMajor.AsSpan(word * 16, 16));
         public void Store(Vector512<uint> value, uint[] laneMajor, int word) => value.CopyTo(laneMajor.AsSpan(word * 16, 16));
         public Vector512<uint> Xor(Vector512<uint> left, Vector512<uint> right) => left ^ right;
-        public void Compress(ref Words<Vector512<uint>> state, ref Words<Vector512<uint>> message) => Compress512(ref state, ref message);
+        public void Prepare(ref Words<Vector512<uint>> state, out RoundStart<Vector512<uint>> start) => Prepare512(ref state, out start);
+        public void Compress(ref Words<Vector512<uint>> state, ref RoundStart<Vector512<uint>> start, ref Words<Vector512<uint>> message) =>
+            Compress512(ref state, ref start, ref message);
     }
 #pragma warning restore CA1857
 
@@ -243,7 +261,9 @@ internal static partial class Pbkdf2Simd
         public Vector256<uint> Load(uint[] laneMajor, int word) => Vector256.Create(laneMajor.AsSpan(word * 8, 8));
         public void Store(Vector256<uint> value, uint[] laneMajor, int word) => value.CopyTo(laneMajor.AsSpan(word * 8, 8));
         public Vector256<uint> Xor(Vector256<uint> left, Vector256<uint> right) => left ^ right;
-        public void Compress(ref Words<Vector256<uint>> state, ref Words<Vector256<uint>> message) => Compress256(ref state, ref message);
+        public void Prepare(ref Words<Vector256<uint>> state, out RoundStart<Vector256<uint>> start) => Prepare256(ref state, out start);
+        public void Compress(ref Words<Vector256<uint>> state, ref RoundStart<Vector256<uint>> start, ref Words<Vector256<uint>> message) =>
+            Compress256(ref state, ref start, ref message);
     }
 }
 #endif
