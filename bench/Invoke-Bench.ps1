@@ -396,6 +396,8 @@ $cpu = (Get-Content /proc/cpuinfo -ErrorAction SilentlyContinue | Where-Object {
 $flags = (Get-Content /proc/cpuinfo -ErrorAction SilentlyContinue | Where-Object { $_ -like 'flags*' } | Select-Object -First 1) -split '\s+'
 $simd = if ([System.Runtime.Intrinsics.X86.Avx512F]::IsSupported) { 'AVX-512' } elseif ([System.Runtime.Intrinsics.X86.Avx2]::IsSupported) { 'AVX2' } else { 'no x86 SIMD' }
 $sha = if (-not $flags) { 'SHA-NI unknown' } elseif ($flags -contains 'sha_ni') { 'SHA-NI' } else { 'no SHA-NI' }
+# OpenSSL (the single chain, the platform PBKDF2 and Python's) leaves out what this masks, SHA-NI for instance.
+if ($env:OPENSSL_ia32cap) { $sha += ", OPENSSL_ia32cap=$env:OPENSSL_ia32cap" }
 $cpu = "$(if ($cpu) { $cpu } else { 'processor unnamed' }) ($simd, $lanes SIMD lanes per batch, $sha)"
 $pythonNote = if ($reference) { "; the Python rows are Flet's own algorithm, PBKDF2HMAC and Fernet from the ``cryptography`` package" } else { '' }
 $lines = @(
