@@ -219,11 +219,12 @@ namespace FletSecret.Cipher;
 internal static partial class Pbkdf2Simd
 {{
     // message = state + compress(state, message || 0x80, zeros, 768): one SHA-256 block of a 32-byte message, every
-    // lane at once, for 16 lanes (AVX-512) and 8 (AVX2), from one template. The state, the message and its schedule
-    // are locals (registers where the CPU has enough), every round is written out with the names of the working
-    // variables rotating instead of their values moving, the schedule words that come from the constant padding are
-    // folded into constants, and what depends on the state alone is computed once per batch (Prepare). Not inlined:
-    // one compression is as much code as the JIT optimizes well in one method.
+    // lane at once, for 16 lanes (AVX-512) and 8 (AVX2), from one template. With AVX-512's 32 registers the state,
+    // the message and its schedule are locals; with AVX2's 16 only the working variables (and k) are, the rest is
+    // read from memory. What depends on the state alone (most of round 0) is computed once per batch (Prepare); the
+    // other rounds are written out with the names of the working variables rotating instead of their values moving,
+    // and the schedule words that come from the constant padding are folded into constants. Not inlined: one
+    // compression is as much code as the JIT optimizes well in one method.
 
 {method(512)}
 {method(256)}}}

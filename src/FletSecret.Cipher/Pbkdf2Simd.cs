@@ -114,7 +114,7 @@ internal static partial class Pbkdf2Simd
     /// <summary>
     /// Zeroes the stack below the caller, where the chain's frames were: the AVX-512 kernel spills words of the HMAC
     /// state (which stands for the passphrase) to its frame where its 32 registers run out, and C# cannot clear a
-    /// spill. 8 KiB covers the chain's frame (its four Words) and the kernel's several times over.
+    /// spill. 8 KiB covers the chain's frame (four Words, two RoundStarts) and the kernel's, about 1.5 times over.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ClearStackBelow()
@@ -238,7 +238,10 @@ internal static partial class Pbkdf2Simd
         TVector Xor(TVector left, TVector right);
         /// <summary>The part of the compressions under <paramref name="state"/> that does not depend on the message.</summary>
         void Prepare(ref Words<TVector> state, out RoundStart<TVector> start);
-        /// <summary>message = state + compress(state, message || padding of a 32-byte message).</summary>
+        /// <summary>
+        /// message = state + compress(state, message || padding of a 32-byte message); <paramref name="start"/> is what
+        /// <see cref="Prepare"/> made of this same state.
+        /// </summary>
         void Compress(ref Words<TVector> state, ref RoundStart<TVector> start, ref Words<TVector> message);
     }
 

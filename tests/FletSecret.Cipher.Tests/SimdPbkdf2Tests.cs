@@ -157,13 +157,28 @@ public class SimdPbkdf2Tests
             }
         }
 
-        var needles = new byte[16][];
+        // Then the words the kernel computes from each state once per batch (its RoundStart), as telling as the state.
+        var innerStart = new uint[5 * lanes];
+        var outerStart = new uint[5 * lanes];
+        for (int lane = 0; lane < lanes; lane++)
+        {
+            RoundStartOf(inner, lane, lanes, innerStart);
+            RoundStartOf(outer, lane, lanes, outerStart);
+        }
+        var needles = new byte[26][];
         for (int word = 0; word < 8; word++)
         {
             needles[word] = new byte[4 * lanes];
             needles[8 + word] = new byte[4 * lanes];
             Buffer.BlockCopy(inner, 4 * word * lanes, needles[word], 0, 4 * lanes);
             Buffer.BlockCopy(outer, 4 * word * lanes, needles[8 + word], 0, 4 * lanes);
+        }
+        for (int word = 0; word < 5; word++)
+        {
+            needles[16 + word] = new byte[4 * lanes];
+            needles[21 + word] = new byte[4 * lanes];
+            Buffer.BlockCopy(innerStart, 4 * word * lanes, needles[16 + word], 0, 4 * lanes);
+            Buffer.BlockCopy(outerStart, 4 * word * lanes, needles[21 + word], 0, 4 * lanes);
         }
 
         // Nothing between the batch and the look (no call, no allocation) that could overwrite the stack below.
@@ -172,7 +187,31 @@ public class SimdPbkdf2Tests
         Assert.True(left.Count == 0, "left on the stack: " + string.Join(", ", left));
     }
 
-    /// <summary>Which of <paramref name="needles"/> (0..7 inner state words, 8..15 outer) the stack below this frame holds.</summary>
+    private static readonly string[] RoundStartNames = { "E1", "A1", "H1", "H2", "H3" };
+
+    /// <summary>
+    /// The kernel's RoundStart of one lane's state (lane-major words), computed here in scalar code: round 0 without its
+    /// message word (t1 = h + Sigma1(e) + Ch(e, f, g) + K0; E1 = d + t1; A1 = t1 + Sigma0(a) + Maj(a, b, c)), then
+    /// h + K[i] of rounds 1 to 3 (g, f and e of the state).
+    /// </summary>
+    private static void RoundStartOf(uint[] state, int lane, int lanes, uint[] start)
+    {
+        uint S(int word) => state[word * lanes + lane];
+        static uint Ror(uint x, int n) => (x >> n) | (x << (32 - n));
+        uint e = S(4), a = S(0);
+        uint t1 = S(7) + (Ror(e, 6) ^ Ror(e, 11) ^ Ror(e, 25)) + ((e & S(5)) ^ (~e & S(6))) + Sha256.K[0];
+        uint t2 = (Ror(a, 2) ^ Ror(a, 13) ^ Ror(a, 22)) + ((a & S(1)) ^ (a & S(2)) ^ (S(1) & S(2)));
+        start[0 * lanes + lane] = S(3) + t1;
+        start[1 * lanes + lane] = t1 + t2;
+        start[2 * lanes + lane] = S(6) + Sha256.K[1];
+        start[3 * lanes + lane] = S(5) + Sha256.K[2];
+        start[4 * lanes + lane] = S(4) + Sha256.K[3];
+    }
+
+    /// <summary>
+    /// Which of <paramref name="needles"/> (0..7 inner state words, 8..15 outer, 16..20 the inner RoundStart, 21..25
+    /// the outer one) the stack below this frame holds.
+    /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     [System.Runtime.CompilerServices.SkipLocalsInit]
     private static unsafe List<string> StackBelowHolds(byte[][] needles)
@@ -189,7 +228,9 @@ public class SimdPbkdf2Tests
         var names = new List<string>();
         for (int i = 0; i < needles.Length; i++)
         {
-            if ((found & (1 << i)) != 0) names.Add((i < 8 ? "inner word " : "outer word ") + (i % 8));
+            if ((found & (1 << i)) == 0) continue;
+            names.Add(i < 16 ? (i < 8 ? "inner word " : "outer word ") + (i % 8)
+                : (i < 21 ? "inner " : "outer ") + RoundStartNames[(i - 16) % 5]);
         }
         return names;
     }
