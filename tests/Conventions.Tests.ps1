@@ -107,3 +107,19 @@ catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }
         $lines[2] | Should -Be 'loaded=False'
     }
 }
+
+Describe 'Generated code' {
+    It 'is what its generator writes: Pbkdf2Simd.Kernel.cs from tools/generate-pbkdf2-kernel.py' {
+        $python = Get-PythonCommand
+        if (-not $python) { Set-ItResult -Skipped -Because 'python3 is not on PATH'; return }
+        $generated = Join-Path ([IO.Path]::GetTempPath()) "kernel-$([guid]::NewGuid()).cs"
+        try {
+            & $python.Source (Join-Path $RepoRoot 'tools/generate-pbkdf2-kernel.py') $generated
+            $LASTEXITCODE | Should -Be 0
+            $committed = Join-Path $RepoRoot 'src/FletSecret.Cipher/Pbkdf2Simd.Kernel.cs'
+            # Byte for byte: an edit of the kernel by hand, or of the generator without running it, shows here.
+            (Get-FileHash -LiteralPath $generated).Hash | Should -Be (Get-FileHash -LiteralPath $committed).Hash -Because 'python3 tools/generate-pbkdf2-kernel.py writes the kernel (run it and commit its output)'
+        }
+        finally { Remove-Item -LiteralPath $generated -ErrorAction SilentlyContinue }
+    }
+}

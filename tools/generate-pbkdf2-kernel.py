@@ -6,9 +6,10 @@ block of U, 0x80, zeros and the bit length 768. Words 8..15 of that block are th
 message schedule is folded here with them as constants (constant terms summed, zero terms dropped), and the round
 constant K[i] is added into the constant words. The HMAC states are the same every iteration too, so round 0 but for
 its message word, and h + K[i] of rounds 1..3, are computed once per batch (Prepare, into a RoundStart). The rounds
-rotate the names of the working variables instead of moving them. Run: python3 tools/generate-pbkdf2-kernel.py (from the repository root).
+rotate the names of the working variables instead of moving them. Run: python3 tools/generate-pbkdf2-kernel.py (from the repository root), or with a path to write there instead.
 """
 import os
+import sys
 
 K = [
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -230,7 +231,9 @@ internal static partial class Pbkdf2Simd
 {method(256)}}}
 #endif
 """
-    with open(os.path.join(root, "src", "FletSecret.Cipher", "Pbkdf2Simd.Kernel.cs"), "w", newline="\n") as out:
+    # An argument writes elsewhere: the test suite compares that with the committed file.
+    target = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "src", "FletSecret.Cipher", "Pbkdf2Simd.Kernel.cs")
+    with open(target, "w", newline="\n") as out:
         out.write(text)
 
 
