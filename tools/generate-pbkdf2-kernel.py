@@ -6,7 +6,8 @@ block of U, 0x80, zeros and the bit length 768. Words 8..15 of that block are th
 message schedule is folded here with them as constants (constant terms summed, zero terms dropped), and the round
 constant K[i] is added into the constant words. The HMAC states are the same every iteration too, so round 0 but for
 its message word, and h + K[i] of rounds 1..3, are computed once per batch (Prepare, into a RoundStart). The rounds
-rotate the names of the working variables instead of moving them. Run: python3 tools/generate-pbkdf2-kernel.py (from the repository root), or with a path to write there instead.
+rotate the names of the working variables instead of moving them.
+Run: python3 tools/generate-pbkdf2-kernel.py (from the repository root), or with a path to write there instead.
 """
 import os
 import sys
@@ -82,6 +83,11 @@ class Dialect:
     def konst(self, value):
         return f"Vector{self.width}.Create(0x{value:08x}u)"
 
+    def big_sigma(self, which, x):
+        """Sigma0 (of a) or Sigma1 (of e) of the rounds."""
+        counts = (2, 13, 22) if which == 0 else (6, 11, 25)
+        return self.xor3(*(self.ror(x, n) for n in counts))
+
     def small_sigma(self, which, x):
         if which == 0:
             return self.xor3(self.ror(x, 7), self.ror(x, 18), self.shr(x, 3))
@@ -130,18 +136,17 @@ def compression(ops, state, start, out, indent, memory=False):
         for j in range(len(words), min(i + 2, 64)):
             schedule(j)  # this round's word, and the next one's for k
         A, B, C, D, E, F, G, H = (names[(j - i) % 8] for j in range(8))
-        sigma1 = ops.xor3(ops.ror(E, 6), ops.ror(E, 11), ops.ror(E, 25))
-        sigma0 = ops.xor3(ops.ror(A, 2), ops.ror(A, 13), ops.ror(A, 22))
         # h + K[i] + w[i]: in rounds 1..3 h is still a word of the state (prepare added K); later it was added in the
         # round before, while g (this round's h) was still whole, so that Ch below may overwrite g's register.
         hkw = ops.add(start[f"H{i}"], words[i][1]) if i <= 3 else "k"
-        lines.append(f"{p}{H} = {ops.add(hkw, sigma1)};")
-        if 3 <= i < 63:
+        lines.append(f"{p}{H} = {ops.add(hkw, ops.big_sigma(1, E))};")
+        g_ends_here = 3 <= i < 63  # g is the next round's h, already in k; round 63's g is a word of the result
+        if g_ends_here:
             lines.append(f"{p}k = {ops.add(G, kw(i + 1))};")
-        choose = ops.choose_over_g(E, F, G) if 3 <= i < 63 else ops.choose(E, F, G)
+        choose = ops.choose_over_g(E, F, G) if g_ends_here else ops.choose(E, F, G)
         lines.append(f"{p}{H} = {ops.add(H, choose)};")
         lines.append(f"{p}{D} = {ops.add(D, H)};")
-        lines.append(f"{p}{H} = {ops.add(H, ops.add(sigma0, ops.majority(A, B, C)))};")
+        lines.append(f"{p}{H} = {ops.add(H, ops.add(ops.big_sigma(0, A), ops.majority(A, B, C)))};")
     for i, n in enumerate(names):
         lines.append(f"{p}{out[i]} = {ops.add(state[i], n)};")
     return lines
@@ -151,12 +156,10 @@ def prepare(ops, indent):
     """Lines for the RoundStart of a state s0..s7: round 0 without its message word, and h + K[i] for rounds 1..3,
     whose h is still a word of the state."""
     p = indent
-    sigma1 = ops.xor3(ops.ror("s4", 6), ops.ror("s4", 11), ops.ror("s4", 25))
-    sigma0 = ops.xor3(ops.ror("s0", 2), ops.ror("s0", 13), ops.ror("s0", 22))
     return [
-        f"{p}var t1 = {ops.add_all(['s7', sigma1, ops.choose('s4', 's5', 's6'), ops.konst(K[0])])};",
+        f"{p}var t1 = {ops.add_all(['s7', ops.big_sigma(1, 's4'), ops.choose('s4', 's5', 's6'), ops.konst(K[0])])};",
         f"{p}start.E1 = {ops.add('s3', 't1')};",
-        f"{p}start.A1 = {ops.add('t1', ops.add(sigma0, ops.majority('s0', 's1', 's2')))};",
+        f"{p}start.A1 = {ops.add('t1', ops.add(ops.big_sigma(0, 's0'), ops.majority('s0', 's1', 's2')))};",
         f"{p}start.H1 = {ops.add('s6', ops.konst(K[1]))};",
         f"{p}start.H2 = {ops.add('s5', ops.konst(K[2]))};",
         f"{p}start.H3 = {ops.add('s4', ops.konst(K[3]))};",
@@ -168,10 +171,11 @@ def method(width):
     v = ops.vector
     p = " " * 8
     start = {n: f"start.{n}" for n in ("E1", "A1", "H1", "H2", "H3")}
+    state_locals = f"{p}{v} " + ", ".join(f"s{j} = state.W{j}" for j in range(8)) + ";"
     prepared = f"""    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Prepare{width}(ref Words<{v}> state, out RoundStart<{v}> start)
     {{
-        {v} s0 = state.W0, s1 = state.W1, s2 = state.W2, s3 = state.W3, s4 = state.W4, s5 = state.W5, s6 = state.W6, s7 = state.W7;
+{state_locals}
 {chr(10).join(prepare(ops, p))}
     }}
 """
@@ -182,7 +186,7 @@ def method(width):
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Compress{width}(ref Words<{v}> state, ref RoundStart<{v}> start, ref Words<{v}> message)
     {{
-        {v} s0 = state.W0, s1 = state.W1, s2 = state.W2, s3 = state.W3, s4 = state.W4, s5 = state.W5, s6 = state.W6, s7 = state.W7;
+{state_locals}
         {v} u0 = message.W0, u1 = message.W1, u2 = message.W2, u3 = message.W3, u4 = message.W4, u5 = message.W5, u6 = message.W6, u7 = message.W7;
         {v} a, b, c, d, e, f, g, h, k;
         {v} w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11, w12, w13, w14, w15;
